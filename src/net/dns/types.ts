@@ -28,19 +28,27 @@ export interface TlsaData { usage: number; selector: number; matchingType: numbe
 export interface CaaData { flags: number; tag: string; value: string }
 export interface SrvData { priority: number; weight: number; port: number; target: string }
 
-/** Typed record data, discriminated by `type`. TXT keeps its separate strings (join them yourself: SPF joins with no space). */
-export type DnsRecord =
-  | { name: string; ttl: number; type: 'A' | 'AAAA'; data: string }
-  | { name: string; ttl: number; type: 'CNAME' | 'NS' | 'PTR'; data: string }
-  | { name: string; ttl: number; type: 'MX'; data: MxData }
-  | { name: string; ttl: number; type: 'TXT'; data: string[] }
-  | { name: string; ttl: number; type: 'SOA'; data: SoaData }
-  | { name: string; ttl: number; type: 'TLSA'; data: TlsaData }
-  | { name: string; ttl: number; type: 'CAA'; data: CaaData }
-  | { name: string; ttl: number; type: 'SRV'; data: SrvData };
+interface DataByType {
+  A: string;
+  AAAA: string;
+  CNAME: string;
+  NS: string;
+  PTR: string;
+  MX: MxData;
+  /** TXT keeps its separate strings (join them yourself: SPF joins with no space). */
+  TXT: string[];
+  SOA: SoaData;
+  TLSA: TlsaData;
+  CAA: CaaData;
+  SRV: SrvData;
+}
 
-export type RecordOf<T extends RecordType> = Extract<DnsRecord, { type: T }>;
-export type DataOf<T extends RecordType> = RecordOf<T>['data'];
+export type RecordOf<T extends RecordType> = { name: string; ttl: number; type: T; data: DataByType[T] };
+
+/** Typed record data, discriminated by `type`. */
+export type DnsRecord = { [K in RecordType]: RecordOf<K> }[RecordType];
+
+export type DataOf<T extends RecordType> = DataByType[T];
 
 export interface DnsResult<T extends RecordType = RecordType> {
   /** Transcript index of this lookup: findings cite it as evidence (`dns#12`). */
