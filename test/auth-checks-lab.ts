@@ -4,13 +4,13 @@
  */
 import { startDnsServer, parseZone, type DnsServer, type FaultRule } from '../src/lab/dns/index.ts';
 import { createResolver } from '../src/net/dns/client.ts';
-import { createDialer } from '../src/net/dialer/index.ts';
+import { createDialer, type ConnectMapRule } from '../src/net/dialer/index.ts';
 import type { Context, RunOptions } from '../src/checks/types.ts';
 
 export interface AuthLab {
   dns: DnsServer;
   /** A fresh context (fresh resolver cache and transcript) for one check run. */
-  context(options?: Partial<RunOptions> & { ca?: string[]; connectMap?: Parameters<typeof createDialer>[0]['connectMap'] }): Context;
+  context(options?: Partial<RunOptions> & { ca?: string[]; connectMap?: ConnectMapRule[] }): Context;
   faults(rules: FaultRule[]): void;
   close(): Promise<void>;
 }

@@ -41,7 +41,7 @@ before(async () => { lab = await startAuthLab([ZONE, TENANT]); });
 after(() => lab.close());
 
 const ids = (r: { findings: { id: string }[] }) => r.findings.map((f) => f.id);
-const finding = (r: { findings: { id: string; severity: string }[] }, id: string) => r.findings.find((f) => f.id === id);
+const finding = <F extends { id: string }>(r: { findings: F[] }, id: string) => r.findings.find((f) => f.id === id);
 
 test('key found through a Microsoft 365 CNAME, delegation shown; the idle selector2 is noted', async () => {
   const r = await run(lab.context(), 'acme.example', { provider: 'microsoft365' });
