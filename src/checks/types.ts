@@ -28,7 +28,7 @@ export interface Finding {
   dns?: number[];
 }
 
-export interface CheckResult<D = Record<string, unknown>> {
+export interface CheckResult<D = unknown> {
   id: string;
   status: CheckStatus;
   findings: Finding[];
@@ -53,7 +53,7 @@ export interface Context {
   now: () => Date;
 }
 
-export type Check<D = Record<string, unknown>> = (ctx: Context, target: string) => Promise<CheckResult<D>>;
+export type Check<D = unknown> = (ctx: Context, target: string) => Promise<CheckResult<D>>;
 
 const ORDER: Severity[] = ['ok', 'info', 'warn', 'error', 'critical'];
 
