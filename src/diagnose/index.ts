@@ -1,0 +1,97 @@
+/**
+ * The diagnosis: every lane of evidence joined into ranked root causes with their fixes.
+ * Messages are read first (their DKIM selectors and sending addresses feed the checks), then the
+ * domain checks, the infrastructure facts and the blocklists run concurrently on one cached
+ * resolver, and the rules turn the facts into causes.
+ */
+import type { Context, CheckResult, Finding } from '../checks/types.ts';
+import { normalizeDomain } from '../net/names.ts';
+import { analyzeMessage } from '../message/index.ts';
+import type { MessageAnalysis } from '../message/types.ts';
+import { runDomainChecks } from '../checks/index.ts';
+import { blocklistFindings, blocklistStatus } from '../checks/blocklists/index.ts';
+import type { Diagnosis, DiagnoseInput, Verdict, Cause } from './types.ts';
+import type { Facts } from './facts.ts';
+import { runRules } from './rules/index.ts';
+import { gatherInfrastructure, identifyMailProvider, rawOrigins, resolveOrigins, bounceFacts, runBlocklists, blocklistHits, citation } from './gather.ts';
+
+export type { Diagnosis, DiagnoseInput, Cause } from './types.ts';
+
+function selectorsFrom(messages: MessageAnalysis[], domain: string): string[] {
+  const all = messages.flatMap((m) => [...m.dkimSelectors, ...(m.original?.dkimSelectors ?? [])]);
+  return [...new Set(all.filter((s) => s.domain === domain || s.domain.endsWith(`.${domain}`)).map((s) => s.selector))];
+}
+
+/** SPF networks of single hosts (`ip4:x/32`, `ip6:y/128`, bare addresses) for the blocklist engine. */
+function spfHostNetworks(record: string | null): string[] {
+  return (record ?? '').split(/\s+/).map((t) => t.match(/^[+?~]?ip[46]:(\S+)$/i)?.[1]).filter((n): n is string => !!n);
+}
+
+function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
+  if (causes.some((c) => c.severity === 'critical' || c.severity === 'error' || c.severity === 'warn')) return 'problems';
+  const essential = ['mx', 'spf', 'dmarc'];
+  if (essential.some((id) => checks[id]?.status === 'unknown')) return 'incomplete';
+  return 'healthy';
+}
+
+function headlineOf(domain: string, causes: Cause[], verdict: Verdict): string {
+  const top = causes[0];
+  if (verdict === 'incomplete') return `Could not complete the checks for ${domain}: DNS answers were missing (see the checks marked unknown).`;
+  if (!top || verdict === 'healthy') return `Nothing found that would stop mail from ${domain} getting through.`;
+  return `Root cause: ${top.summary}`;
+}
+
+export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diagnosis> {
+  const started = performance.now();
+  const domain = normalizeDomain(input.domain);
+  const progress = input.onProgress ?? (() => {});
+
+  progress({ kind: 'phase', phase: 'messages' });
+  const messages = await Promise.all((input.messages ?? []).map(async (m) => ({ name: m.name, analysis: await analyzeMessage(m.bytes, { resolver: ctx.resolver }) })));
+  const selectors = [...new Set([...ctx.options.selectors, ...selectorsFrom(messages.map((m) => m.analysis), domain)])];
+  const runCtx: Context = { ...ctx, options: { ...ctx.options, selectors } };
+
+  progress({ kind: 'phase', phase: 'checks' });
+  const [checks, infra] = await Promise.all([
+    runDomainChecks(runCtx, domain, { onProgress: progress, skip: ['blocklists'] }),
+    gatherInfrastructure(runCtx, domain),
+  ]);
+  const provider = await identifyMailProvider(runCtx, domain, infra);
+  const raw = rawOrigins(messages, domain);
+
+  progress({ kind: 'check-start', check: 'blocklists' });
+  const bounceAddresses = [...new Set(raw.map((o) => o.ip).filter((ip): ip is string => !!ip))];
+  const [origins, blocklistReport] = await Promise.all([
+    resolveOrigins(runCtx, domain, raw, infra, provider.mail),
+    runBlocklists(runCtx, domain, infra, spfHostNetworks(infra.spfRecord), bounceAddresses),
+  ]);
+  const blocklistCheck: CheckResult = { id: 'blocklists', status: blocklistStatus(blocklistReport), findings: blocklistFindings(blocklistReport), data: blocklistReport as unknown as Record<string, unknown> };
+  const allChecks: Record<string, CheckResult> = { ...checks, blocklists: blocklistCheck };
+  progress({ kind: 'check-done', check: 'blocklists', status: blocklistCheck.status });
+
+  const findings: Finding[] = Object.values(allChecks).flatMap((c) => c.findings);
+  const facts: Facts = {
+    domain, checks: allChecks, findings, messages,
+    mx: infra.mx, mxOutcome: infra.mxOutcome, web: infra.web,
+    spfRecord: infra.spfRecord, spfOutcome: infra.spfOutcome, nameservers: infra.nameservers,
+    mailProvider: provider.mail, dnsProvider: provider.dns,
+    origins, bounces: bounceFacts(messages, origins), blocklists: blocklistHits(blocklistReport),
+    cite: citation(ctx.resolver.transcript),
+  };
+  progress({ kind: 'phase', phase: 'diagnosis' });
+  const causes = runRules(facts);
+  const verdict = verdictOf(causes, allChecks);
+  return {
+    schema: 'mailsleuth/diagnosis@1',
+    domain,
+    generatedAt: ctx.now().toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    verdict,
+    headline: headlineOf(domain, causes, verdict),
+    causes,
+    findings,
+    checks: allChecks,
+    messages: messages.map((m) => ({ file: m.name, ...m.analysis })),
+    dns: { servers: [...ctx.resolver.servers], queriesSent: ctx.resolver.stats.queriesSent, cacheHits: ctx.resolver.stats.cacheHits, transcript: [...ctx.resolver.transcript] },
+  };
+}

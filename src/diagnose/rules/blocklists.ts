@@ -1,0 +1,115 @@
+/**
+ * Blocklist causes: a sending address or the domain listed (confirmed in DNS, or named in a bounce),
+ * and a resolver refused by a list — which makes the check unreliable, never clean.
+ */
+import type { Cause, CauseId } from '../types.ts';
+import type { BlocklistHit, Facts } from '../facts.ts';
+
+function hitLine(h: BlocklistHit, facts: Facts): string {
+  const txt = h.txt ? ` — TXT "${h.txt}"` : '';
+  return `${h.target} is listed on ${h.listName} (${h.zone}): ${h.codes.join(', ')} = ${h.meaning}${txt} [${facts.cite(h.dns)}]`;
+}
+
+function delistFixes(hits: BlocklistHit[]): Cause['fixes'] {
+  const byList = new Map<string, BlocklistHit>();
+  for (const h of hits) if (!byList.has(h.list)) byList.set(h.list, h);
+  return [...byList.values()].map((h) => ({
+    text: `Request removal from ${h.listName}${h.delistNote ? `: ${h.delistNote}` : ''}. Do it only after the cause is fixed — lists relist quickly, and some refuse a second request.`,
+    links: [h.delistUrl ?? h.url].filter((u): u is string => !!u),
+  }));
+}
+
+/** Addresses the bounce texts said were listed, by list name, for evidence. */
+function bounceMentions(facts: Facts, target: string): string[] {
+  const lines: string[] = [];
+  for (const b of facts.bounces) {
+    for (const m of b.recipient.blocklists) {
+      if (m.listed === target || (!m.listed && b.recipient.diagnostic?.includes(target))) {
+        lines.push(`${b.message}: the receiver refused with "${b.recipient.diagnostic}"`);
+      }
+    }
+  }
+  return [...new Set(lines)];
+}
+
+function roleOf(facts: Facts, ip: string): string {
+  if (facts.origins.some((o) => o.ip === ip && o.role === 'web-host')) return 'the web host that sent the bounced mail';
+  if (facts.origins.some((o) => o.ip === ip)) return 'the host that sent the bounced mail';
+  if (facts.web.some((w) => w.addresses.includes(ip))) return 'the web host';
+  if (facts.mx.some((m) => m.addresses.includes(ip))) return 'an MX host';
+  return 'a sending address';
+}
+
+export function senderBlocklisted(facts: Facts): Cause[] {
+  const listed = facts.blocklists.filter((h) => h.kind === 'ip' && h.status === 'listed');
+  const targets = [...new Set(listed.map((h) => h.target))];
+  const causes: Cause[] = targets.map((ip) => {
+    const hits = listed.filter((h) => h.target === ip);
+    const abuse = hits.some((h) => h.nature === 'abuse');
+    const names = hits.map((h) => h.listName);
+    return {
+      id: 'sender-blocklisted' as CauseId,
+      severity: abuse ? 'error' as const : 'warn' as const,
+      confidence: abuse ? 0.9 : 0.6,
+      summary: `${ip} (${roleOf(facts, ip)}) is listed on ${[...new Set(names)].join(' and ')}${abuse ? '' : ' — a policy listing: this address should not send mail directly to other servers'}.`,
+      evidence: [...hits.map((h) => hitLine(h, facts)), ...bounceMentions(facts, ip)],
+      fixes: [
+        ...(abuse ? [{ text: `Find and stop what made ${ip} send spam first (a compromised site, an open form, malware); a listing comes back if the cause remains.` }] : [{ text: `Send mail through your provider's servers (authenticated submission) rather than directly from ${ip}.` }]),
+        ...delistFixes(hits),
+      ],
+      data: { ip, lists: hits.map((h) => ({ list: h.list, zone: h.zone, codes: h.codes, meaning: h.meaning, nature: h.nature })) },
+    };
+  });
+  // A list named in a bounce that our own lookup did not confirm: still evidence, with less confidence.
+  for (const b of facts.bounces) {
+    for (const m of b.recipient.blocklists) {
+      if (!m.listed || facts.blocklists.some((h) => h.target === m.listed && h.status === 'listed')) continue;
+      if (!/^[\d.:a-f]+$/i.test(m.listed) || causes.some((c) => c.data?.ip === m.listed)) continue;
+      causes.push({
+        id: 'sender-blocklisted', severity: 'error', confidence: 0.6,
+        summary: `A receiver refused mail from ${m.listed} because it is listed on ${m.name}.`,
+        evidence: [`${b.message}: "${b.recipient.diagnostic}"`, `Our own lookup on ${m.zone ?? m.name} did not confirm the listing (delisted since, or a list we cannot query)`],
+        fixes: [{ text: `Check the listing and request removal from ${m.name} once the cause is fixed.`, links: m.lookupUrl ? [m.lookupUrl] : [] }],
+        data: { ip: m.listed, lists: [{ list: m.id, zone: m.zone }] },
+      });
+    }
+  }
+  return causes;
+}
+
+export function domainBlocklisted(facts: Facts): Cause[] {
+  const hits = facts.blocklists.filter((h) => h.kind === 'domain' && h.status === 'listed');
+  const mentioned = facts.bounces.filter((b) => b.recipient.blocklists.some((m) => m.listed?.toLowerCase() === facts.domain || /dbl|surbl|uribl/i.test(m.id)));
+  if (!hits.length && !mentioned.length) return [];
+  const names = [...new Set(hits.map((h) => h.listName))];
+  return [{
+    id: 'domain-blocklisted',
+    severity: 'error',
+    confidence: hits.length ? 0.9 : 0.6,
+    summary: `${facts.domain} itself is listed on ${names.join(' and ') || 'a domain blocklist named in a bounce'}: receivers refuse mail that mentions it, whichever server sends it.`,
+    evidence: [...hits.map((h) => hitLine(h, facts)), ...mentioned.map((b) => `${b.message}: the receiver refused with "${b.recipient.diagnostic}"`)],
+    fixes: [
+      { text: `Domain lists list a domain that appears in spam: stop the spam sent in its name first (see the other causes), then request removal.` },
+      ...delistFixes(hits),
+    ],
+    data: { lists: hits.map((h) => ({ list: h.list, zone: h.zone, codes: h.codes, meaning: h.meaning })) },
+  }];
+}
+
+export function blocklistQueryRefused(facts: Facts): Cause[] {
+  const refused = facts.blocklists.filter((h) => h.status === 'error' && h.errorKind && h.errorKind !== 'timeout');
+  if (!refused.length) return [];
+  const lists = [...new Set(refused.map((h) => h.listName))];
+  return [{
+    id: 'blocklist-query-refused',
+    severity: 'warn',
+    confidence: 0.9,
+    summary: `${lists.join(', ')} refused to answer through the resolver in use: those blocklist results are unknown, not clean.`,
+    evidence: [...new Map(refused.map((h) => [h.list, `${h.listName}: ${h.meaning} [${facts.cite(h.dns)}]`])).values()],
+    fixes: [
+      { text: 'Query the lists through your own recursive resolver (unbound, BIND) rather than a public one (8.8.8.8, 1.1.1.1) or a forwarder: Spamhaus and others refuse public and high-volume resolvers. Pass it with --resolver.' },
+      { text: 'For Spamhaus, register a free Data Query Service key and pass it with --dqs-key (or SPAMHAUS_DQS_KEY).', links: ['https://www.spamhaus.com/free-trial/sign-up-for-a-free-data-query-service-account/'] },
+    ],
+    data: { lists: refused.map((h) => ({ list: h.list, target: h.target, errorKind: h.errorKind })) },
+  }];
+}

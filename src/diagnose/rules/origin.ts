@@ -1,0 +1,95 @@
+/**
+ * Who sent the mail that came back? A bounce whose returned message left from a host the domain
+ * does not authorize (not its mail provider, not in its SPF, not its MX) is backscatter from
+ * spoofing or from a rogue/compromised host — the reference case: a web server sending spam.
+ */
+import type { Cause } from '../types.ts';
+import type { Facts, OriginFact } from '../facts.ts';
+import { spfFix } from '../fixes.ts';
+
+const ROLE_WORDS: Record<string, string> = {
+  'web-host': 'the address of the domain\'s own web site',
+  'mx-host': 'one of the domain\'s MX hosts',
+  unknown: 'a host with no role in the domain\'s mail setup',
+};
+
+function describeOrigin(o: OriginFact): string {
+  const host = o.host && o.host !== o.ip ? ` (${o.host})` : '';
+  return `${o.ip ?? 'an unknown address'}${host}`;
+}
+
+function originEvidence(o: OriginFact, facts: Facts): string[] {
+  const lines = [`Returned message in ${o.message}: ${o.reasoning.join('; ')}`];
+  for (const sign of o.submissionSigns) lines.push(`Header of the returned message: ${sign} — mail written by a script on that host`);
+  if (o.role === 'web-host') {
+    const web = facts.web.find((w) => o.ip && w.addresses.includes(o.ip));
+    if (web) lines.push(`${web.name} resolves to ${o.ip}: the origin is the domain's web host`);
+  }
+  if (o.spfResult) lines.push(`SPF check_host(${o.ip}, ${facts.domain}) = ${o.spfResult}${facts.spfRecord ? ` (record: "${facts.spfRecord}")` : ''}`);
+  if (o.providerAuthorizes === false && facts.mailProvider) lines.push(`${o.ip} is not in ${facts.mailProvider.name}'s sending networks (${facts.mailProvider.spfInclude ?? 'its SPF'})`);
+  if (o.domainDkim === 'none') lines.push(`The returned message carries no DKIM signature of ${facts.domain}`);
+  if (o.ptr) lines.push(o.ptr.names.length ? `PTR of ${o.ip}: ${o.ptr.names.join(', ')}${o.ptr.confirmed ? '' : ' (not forward-confirmed)'}` : `${o.ip} has no reverse DNS (${o.ptr.outcome})`);
+  return lines;
+}
+
+function stopFixes(o: OriginFact, facts: Facts): Cause['fixes'] {
+  const provider = facts.mailProvider?.name ?? 'your mail provider';
+  const fixes: Cause['fixes'] = [];
+  if (o.role === 'web-host' || o.submissionSigns.length) {
+    fixes.push({ text: `Stop ${describeOrigin(o)} from sending mail: find the script that sends (${o.submissionSigns.map((s) => s.split(':')[0]).join(', ') || 'the mail log shows it'}), disable PHP mail()/sendmail for the site or remove the abused form, update the CMS and its plugins, rotate the hosting and CMS passwords, and empty the mail queue.` });
+    fixes.push({ text: `If the site must send mail (contact forms, notifications), send it through ${provider} with an authenticated SMTP account (submission port 587 with STARTTLS) instead of directly from the web server.`, links: facts.mailProvider?.docs.smtpRelay ? [facts.mailProvider.docs.smtpRelay] : [] });
+  } else {
+    fixes.push({ text: `${describeOrigin(o)} is not yours: this is spoofing. Bounces of mail you never sent (backscatter) stop mattering once receivers reject the spoofed mail.` });
+  }
+  fixes.push({ text: 'Enforce DMARC (p=quarantine, then p=reject) so receivers refuse mail in your name that does not come from your own servers; see the DMARC cause for the record.' });
+  fixes.push({ text: 'A TLS certificate on the web site does not stop spoofing: SPF, DKIM and an enforced DMARC policy do.' });
+  return fixes;
+}
+
+export function unauthorizedSender(facts: Facts): Cause[] {
+  const seen = new Set<string>();
+  const causes: Cause[] = [];
+  for (const o of facts.origins) {
+    if (!o.fromDomain) continue;
+    if (o.role === 'mail-provider' || o.role === 'spf-authorized') continue;
+    const key = o.ip ?? o.host ?? o.message;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const roleWords = ROLE_WORDS[o.role] ?? ROLE_WORDS.unknown;
+    const provider = facts.mailProvider ? `, not ${facts.mailProvider.name} which hosts its mail` : '';
+    causes.push({
+      id: 'unauthorized-sender',
+      severity: 'critical',
+      confidence: o.ip ? (o.submissionSigns.length || o.role === 'web-host' ? 0.95 : 0.85) : 0.7,
+      summary: `Mail claiming to be from ${facts.domain} is being sent from ${describeOrigin(o)} — ${roleWords}${provider}. SPF does not authorize that host.`,
+      evidence: originEvidence(o, facts),
+      fixes: stopFixes(o, facts),
+      data: { originIp: o.ip, originHost: o.host, originRole: o.role, message: o.message, spfResult: o.spfResult },
+    });
+  }
+  return causes;
+}
+
+/**
+ * The domain's own mail provider sent the message but the domain's SPF does not authorize it: the
+ * provider migration that forgot SPF.
+ */
+export function providerNotInSpf(facts: Facts): Cause[] {
+  const p = facts.mailProvider;
+  if (!p?.spfInclude || facts.spfOutcome !== 'found' || !facts.spfRecord) return [];
+  const covered = facts.spfRecord.toLowerCase().includes(`include:${p.spfInclude.toLowerCase()}`);
+  const senders = facts.origins.filter((o) => o.role === 'mail-provider' && o.spfResult && o.spfResult !== 'pass');
+  if (covered && !senders.length) return [];
+  if (covered) return [];
+  const evidence = [...p.evidence, `SPF of ${facts.domain}: "${facts.spfRecord}" — no include:${p.spfInclude}`];
+  for (const o of senders) evidence.push(`${o.message}: sent from ${o.ip}, a ${p.name} address; SPF check_host = ${o.spfResult}`);
+  return [{
+    id: 'spf-not-authorizing-sender',
+    severity: 'error',
+    confidence: senders.length ? 0.95 : 0.85,
+    summary: `${facts.domain}'s mail is hosted at ${p.name}, but its SPF record does not authorize ${p.name}'s servers: receivers see SPF fail for its legitimate mail.`,
+    evidence,
+    fixes: [spfFix(facts, p.spfInclude, `Authorize ${p.name} in SPF.`)],
+    data: { provider: p.id, missingInclude: p.spfInclude },
+  }];
+}

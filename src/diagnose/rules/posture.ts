@@ -1,0 +1,110 @@
+/**
+ * Posture causes: what the domain's DNS and servers show, independent of any bounce. Each reads the
+ * findings of one check; a check that could not decide (status unknown) never yields a cause here —
+ * the verdict says the run was incomplete instead.
+ */
+import type { Finding } from '../../checks/types.ts';
+import type { Cause, CauseId } from '../types.ts';
+import { dataOf, findingsOf, type Facts } from '../facts.ts';
+import { dmarcFixes, dnsHostLinks, spfFix, whereToPublish } from '../fixes.ts';
+
+function matching(facts: Facts, check: string, pattern: RegExp): Finding[] {
+  return findingsOf(facts, check).filter((f) => pattern.test(f.id) && f.severity !== 'ok' && f.severity !== 'info');
+}
+
+function evidence(facts: Facts, findings: Finding[]): string[] {
+  return findings.map((f) => {
+    const cites = (f.dns ?? []).slice(0, 3).map((id) => facts.cite(id)).join('; ');
+    return `${f.title}${f.detail && f.detail !== f.title ? ` — ${f.detail}` : ''}${cites ? ` [${cites}]` : ''}`;
+  });
+}
+
+function fromFindings(facts: Facts, id: CauseId, findings: Finding[], summary: string, fixes: Cause['fixes'], confidence = 0.9): Cause[] {
+  if (!findings.length) return [];
+  const worst = findings.some((f) => f.severity === 'critical') ? 'critical' : findings.some((f) => f.severity === 'error') ? 'error' : 'warn';
+  const own = findings.flatMap((f) => (f.fix ? [f.fix] : []));
+  return [{ id, severity: worst, confidence, summary, evidence: evidence(facts, findings), fixes: [...fixes, ...own].slice(0, 6) }];
+}
+
+export function spfPosture(facts: Facts): Cause[] {
+  if (facts.spfOutcome === 'missing') {
+    const include = facts.mailProvider?.spfInclude;
+    return [{
+      id: 'spf-missing', severity: 'error', confidence: 0.95,
+      summary: `${facts.domain} publishes no SPF record: receivers cannot tell its servers from forgers, and many refuse or junk its mail.`,
+      evidence: evidence(facts, matching(facts, 'spf', /missing|none/)),
+      fixes: [include
+        ? spfFix(facts, include, `Publish SPF authorizing ${facts.mailProvider?.name}.`)
+        : { text: `Publish an SPF record ${whereToPublish(facts)} listing every server that sends as ${facts.domain}, ending in -all.`, dns: [{ name: facts.domain, type: 'TXT', value: 'v=spf1 mx -all' }], links: dnsHostLinks(facts) }],
+    }];
+  }
+  const broken = matching(facts, 'spf', /permerror|multiple|too-many|void|syntax|include-no-spf|include-missing/);
+  return fromFindings(facts, 'spf-error', broken.filter((f) => f.severity === 'error' || f.severity === 'critical'),
+    `${facts.domain}'s SPF record is broken (permerror): receivers treat it as if it failed, so legitimate mail fails SPF.`,
+    [{ text: 'Fix the term named in the evidence; keep the whole tree within 10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4) — remove includes of services no longer used, or replace them with their ip4/ip6 ranges.' }]);
+}
+
+export function dkimPosture(facts: Facts): Cause[] {
+  const failing = matching(facts, 'dkim', /revoked|malformed|weak|invalid|bad/);
+  const missing = matching(facts, 'dkim', /no-key|missing|not-found/);
+  const provider = facts.mailProvider;
+  const enable = provider?.docs.dkim ? [{ text: `Turn on DKIM signing at ${provider.name} and publish the records it gives you ${whereToPublish(facts)}.`, links: [provider.docs.dkim] }] : [{ text: `Turn on DKIM signing where ${facts.domain}'s mail is sent and publish the public key ${whereToPublish(facts)}.` }];
+  return [
+    ...fromFindings(facts, 'dkim-failing', failing, `DKIM keys of ${facts.domain} are unusable (revoked, malformed or too weak): signatures with them fail.`, enable),
+    ...(failing.length ? [] : fromFindings(facts, 'dkim-missing', missing, `No DKIM key was found for ${facts.domain} at the selectors tried: its mail is probably not DKIM-signed, so DMARC rests on SPF alone.`, enable, 0.7)),
+  ];
+}
+
+export function dmarcPosture(facts: Facts): Cause[] {
+  const data = dataOf<{ record?: { tags?: Record<string, string> } | null; tags?: Record<string, string> }>(facts, 'dmarc');
+  const tags = data?.record?.tags ?? data?.tags ?? null;
+  const missing = matching(facts, 'dmarc', /missing|none-found|no-record/);
+  if (missing.length) {
+    return fromFindings(facts, 'dmarc-missing', missing, `${facts.domain} has no DMARC record: nothing tells receivers to refuse mail forged in its name, and Gmail/Yahoo/Microsoft require one from bulk senders.`, dmarcFixes(facts, null));
+  }
+  const weak = matching(facts, 'dmarc', /policy-none|not-enforced|pct|sp-weaker|np-weaker|testing/);
+  return fromFindings(facts, 'dmarc-not-enforced', weak, `${facts.domain}'s DMARC policy does not enforce (p=${tags?.p ?? 'none'}): receivers deliver mail forged in its name, so spoofing goes on.`, dmarcFixes(facts, tags), 0.85);
+}
+
+export function mxPosture(facts: Facts): Cause[] {
+  const broken = matching(facts, 'mx', /./).filter((f) => f.severity === 'error' || f.severity === 'critical');
+  return fromFindings(facts, 'mx-problem', broken, `${facts.domain}'s MX records are broken: mail to it (replies, bounces, DMARC reports) cannot be delivered.`,
+    [{ text: `Point the MX records ${whereToPublish(facts)} at host names (not IP addresses or CNAMEs) that resolve to public addresses of your mail servers.`, links: facts.mailProvider?.docs.mx ? [facts.mailProvider.docs.mx] : [] }]);
+}
+
+export function smtpPosture(facts: Facts): Cause[] {
+  const broken = matching(facts, 'smtp', /no-starttls|tls-failed|dane-mismatch|open-relay|cert/).filter((f) => f.severity === 'error' || f.severity === 'critical' || f.severity === 'warn');
+  return fromFindings(facts, 'smtp-tls-problem', broken, `${facts.domain}'s mail servers have a TLS problem: senders that require encryption (MTA-STS, DANE) cannot deliver to them.`,
+    [{ text: 'Offer STARTTLS with a certificate valid for the MX host name, from a public CA, renewed automatically.' }]);
+}
+
+export function webPosture(facts: Facts): Cause[] {
+  const noHttps = matching(facts, 'web', /no-https/);
+  const cert = matching(facts, 'web', /cert/);
+  const certFix = [{ text: 'Get a certificate for the site from a free ACME CA (Let\'s Encrypt: certbot or your host\'s one-click TLS) and renew it automatically; then redirect HTTP to HTTPS.', links: ['https://letsencrypt.org/getting-started/'] },
+    { text: 'Note: a certificate on the web site does not affect mail delivery or stop spoofing; SPF, DKIM and an enforced DMARC policy do. It matters for the site\'s visitors and the domain\'s reputation.' }];
+  return [
+    ...fromFindings(facts, 'web-no-https', noHttps, `${facts.domain}'s web site has no HTTPS.`, certFix, 0.9).map((c) => ({ ...c, severity: 'warn' as const })),
+    ...fromFindings(facts, 'web-cert-problem', cert, `${facts.domain}'s web site has a certificate problem: browsers show a warning.`, certFix, 0.9).map((c) => ({ ...c, severity: 'warn' as const })),
+  ];
+}
+
+export function reverseDnsPosture(facts: Facts): Cause[] {
+  const causes: Cause[] = [];
+  const requirePtr = facts.bounces.filter((b) => b.recipient.reason === 'requireptr');
+  const origins = facts.origins.filter((o) => o.ip && o.ptr && (!o.ptr.names.length || !o.ptr.confirmed) && o.role !== 'mail-provider');
+  const legit = origins.filter((o) => o.role === 'spf-authorized' || o.role === 'mx-host');
+  const ptrFindings = matching(facts, 'ptr', /no-ptr|not-confirmed|missing|mismatch/);
+  if (!requirePtr.length && !legit.length && !ptrFindings.length) return [];
+  causes.push({
+    id: 'no-reverse-dns', severity: 'error', confidence: requirePtr.length ? 0.9 : 0.75,
+    summary: `A server sending ${facts.domain}'s mail has no valid reverse DNS: many receivers refuse mail from an address without a forward-confirmed PTR name.`,
+    evidence: [
+      ...requirePtr.map((b) => `${b.message}: "${b.recipient.diagnostic}"`),
+      ...legit.map((o) => `${o.ip}: ${o.ptr!.names.length ? `PTR ${o.ptr!.names.join(', ')} does not resolve back to it` : `no PTR (${o.ptr!.outcome})`}`),
+      ...evidence(facts, ptrFindings),
+    ],
+    fixes: [{ text: 'Ask whoever owns the address (your hosting or ISP; the PTR is set in their panel, not in your DNS zone) to set its PTR to the server\'s host name, and make that name resolve back to the address (forward-confirmed reverse DNS).' }],
+  });
+  return causes;
+}
