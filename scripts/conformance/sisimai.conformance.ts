@@ -1,0 +1,129 @@
+/**
+ * Bounce classification against Sisimai's own expectations (../shared/corpus/sisimai): every
+ * message in maildir/bsd, and its CRLF (dos) and CR (mac) variants, is analysed and its per-recipient
+ * reason, status and hard/soft compared with expected.json. Bar: 90% reason agreement overall, and
+ * no bounce at all from maildir/not. Prints agreement per Sisimai module (the MTA or provider) so a
+ * rule that only fits one module shows up as such.
+ *
+ * Flags: --mismatches prints every disagreement with the diagnostic text; --module NAME limits the run.
+ *
+ * Where we believe Sisimai is wrong (we keep our answer; these count as disagreements):
+ * - A 5.1.1 "user unknown" text bounced by a Japanese mobile carrier's filter is `filtered` for
+ *   Sisimai because it knows the carrier hides filtering behind unknown-user wording; from the text
+ *   alone it is `userunknown`, and that is what the sender can act on.
+ * - Texts that only say "rejected" with a 5.7.1 and name no cause: Sisimai reads some as `blocked`,
+ *   some as `rejected` depending on the MTA module; we read the words.
+ * - rfc3834 auto-replies whose body says the account is disabled: Sisimai calls one `suspend`; an
+ *   auto-reply is not a bounce (RFC 3834), so we say `vacation`.
+ * - maildir/not/rb-issue-368-bug.eml is an mboxo file whose quoted original starts with an
+ *   unescaped "From " line; read as the mbox it is, it holds two messages and the first names no
+ *   failed recipient on a recipient line, so no bounce comes out — matching Sisimai, for that reason.
+ */
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDir } from '../shared-dir.ts';
+import { analyzeMailbox, type MessageAnalysis } from '../../src/message/index.ts';
+
+const shared = sharedDir();
+if (!shared) {
+  console.log('sisimai conformance: ../shared not found (set MAILSLEUTH_SHARED); skipped');
+  process.exit(0);
+}
+const corpus = join(shared, 'corpus', 'sisimai');
+const args = process.argv.slice(2);
+const showMismatches = args.includes('--mismatches');
+const onlyModule = args.includes('--module') ? args[args.indexOf('--module') + 1] : null;
+const BAR = 0.9;
+
+interface Expected { n: number; deliveryStatus: string | null; statusIsSisimaiInternal: boolean; replyCode: string | null; reason: string; hardBounce: boolean }
+interface Sample { kind: string; module: string; expected: Expected[]; lineEndingVariants?: { path: string; sameAsBsdAfterNewlineNormalization: boolean }[] }
+const expected = JSON.parse(readFileSync(join(corpus, 'expected.json'), 'utf8')) as { samples: Record<string, Sample> };
+
+/** Our answer for recipient i in Sisimai's terms: feedback reports and auto-replies have their own reasons. */
+function ours(a: MessageAnalysis | undefined, i: number): { reason: string; status: string | null; hard: boolean; diagnostic: string | null; address: string | null } {
+  if (!a) return { reason: 'none', status: null, hard: false, diagnostic: null, address: null };
+  if (a.kind === 'feedback-report') return { reason: 'feedback', status: null, hard: false, diagnostic: a.feedback?.feedbackType ?? null, address: null };
+  if (a.kind === 'auto-reply') return { reason: 'vacation', status: null, hard: false, diagnostic: null, address: null };
+  const r = a.bounce?.recipients[i] ?? a.bounce?.recipients[a.bounce.recipients.length - 1];
+  if (!r) return { reason: 'none', status: null, hard: false, diagnostic: null, address: null };
+  return { reason: r.reason, status: r.status, hard: r.hard, diagnostic: r.diagnostic, address: r.address };
+}
+
+const totals = { recipients: 0, reason: 0, statusComparable: 0, status: 0, hard: 0, files: 0, crashed: 0 };
+const perModule = new Map<string, { n: number; ok: number }>();
+const confusion = new Map<string, number>();
+const mismatches: string[] = [];
+
+async function analyzeFile(path: string): Promise<MessageAnalysis | undefined> {
+  try {
+    return (await analyzeMailbox(readFileSync(path)))[0];
+  } catch (err) {
+    totals.crashed++;
+    mismatches.push(`${path}: CRASH ${(err as Error).stack}`);
+    return undefined;
+  }
+}
+
+const started = performance.now();
+for (const [rel, sample] of Object.entries(expected.samples)) {
+  if (onlyModule && sample.module !== onlyModule) continue;
+  const paths = [rel, ...(sample.lineEndingVariants ?? []).filter((v) => v.sameAsBsdAfterNewlineNormalization).map((v) => v.path)];
+  for (const path of paths) {
+    const file = join(corpus, path);
+    if (!existsSync(file)) continue;
+    totals.files++;
+    const analysis = await analyzeFile(file);
+    const stat = perModule.get(sample.module) ?? { n: 0, ok: 0 };
+    sample.expected.forEach((e, i) => {
+      const got = ours(analysis, i);
+      totals.recipients++;
+      stat.n++;
+      if (got.reason === e.reason) { totals.reason++; stat.ok++; } else {
+        confusion.set(`${e.reason} -> ${got.reason}`, (confusion.get(`${e.reason} -> ${got.reason}`) ?? 0) + 1);
+        if (path === rel) mismatches.push(`${path} #${e.n} [${sample.module}] expected ${e.reason} (${e.deliveryStatus ?? '-'}), got ${got.reason} (${got.status ?? '-'}) <${got.address ?? '?'}> :: ${(got.diagnostic ?? '').slice(0, 220)}`);
+      }
+      if (got.hard === e.hardBounce) totals.hard++;
+      if (e.deliveryStatus && !e.statusIsSisimaiInternal) {
+        totals.statusComparable++;
+        if (got.status === e.deliveryStatus) totals.status++;
+      }
+    });
+    perModule.set(sample.module, stat);
+  }
+}
+
+// Files without expected values (older module names in dos/mac): they must at least not crash.
+let extra = 0;
+for (const dir of ['dos', 'mac']) {
+  for (const name of readdirSync(join(corpus, 'maildir', dir))) {
+    if (expected.samples[`maildir/bsd/${name}`]) continue;
+    extra++;
+    await analyzeFile(join(corpus, 'maildir', dir, name));
+  }
+}
+
+// maildir/not: none of these may come out as a bounce.
+const notBounces: string[] = [];
+for (const name of readdirSync(join(corpus, 'maildir', 'not'))) {
+  const all = await analyzeMailbox(readFileSync(join(corpus, 'maildir', 'not', name))).catch(() => []);
+  if (all.some((a) => a.bounce && a.kind === 'bounce')) notBounces.push(name);
+}
+const elapsed = performance.now() - started;
+
+const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : '-') + '%';
+if (showMismatches) console.log(mismatches.join('\n') + '\n');
+console.log('module                 recipients  reason agreement');
+for (const [name, s] of [...perModule.entries()].sort((a, b) => a[1].ok / a[1].n - b[1].ok / b[1].n || b[1].n - a[1].n)) {
+  console.log(`  ${name.padEnd(20)} ${String(s.n).padStart(10)}  ${pct(s.ok, s.n).padStart(7)}`);
+}
+console.log('\nmost frequent disagreements (Sisimai -> ours):');
+for (const [k, v] of [...confusion.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${String(v).padStart(3)}  ${k}`);
+const reasonRate = totals.reason / totals.recipients;
+console.log(`\nfiles analysed: ${totals.files} with expected values (bsd + dos/mac variants), ${extra} more without; crashes: ${totals.crashed}`);
+console.log(`reason agreement: ${totals.reason}/${totals.recipients} = ${pct(totals.reason, totals.recipients)} (bar ${BAR * 100}%)`);
+console.log(`status agreement: ${totals.status}/${totals.statusComparable} = ${pct(totals.status, totals.statusComparable)} (Sisimai-internal codes excluded)`);
+console.log(`hard/soft agreement: ${totals.hard}/${totals.recipients} = ${pct(totals.hard, totals.recipients)}`);
+console.log(`maildir/not: ${notBounces.length ? 'FAILED, bounce reported for ' + notBounces.join(', ') : 'no bounce reported (ok)'}`);
+console.log(`time: ${elapsed.toFixed(0)} ms`);
+if (onlyModule) process.exit(0);
+process.exit(reasonRate >= BAR && !notBounces.length && !totals.crashed ? 0 : 1);

@@ -1,0 +1,96 @@
+/**
+ * Bounce reason classification in Sisimai's vocabulary, driven by `data/bounce-reasons.json`.
+ *
+ * Precedence (CORRECTNESS.md item 8): the receiver's words beat a bare status code, because
+ * receivers reuse codes loosely (a 5.1.1 that says "account disabled" is `suspend`, a 5.7.1 can be
+ * anything). Order of evidence:
+ *   1. text rules on the recipient's diagnostic (rules are tried in the file's order, first hit wins);
+ *   2. the enhanced status code, when it is specific enough to mean one reason;
+ *   3. text rules on the rest of the report (the human-readable part around the diagnostic);
+ *   4. the SMTP command the refusal answered and the reply code (a 5xx to RCPT TO with no words
+ *      is almost always an unknown user; to MAIL FROM, a rejected sender);
+ *   5. `undefined` when there was an error text we could not read, `onhold` when there was none.
+ */
+import reasonsData from '../../../data/bounce-reasons.json' with { type: 'json' };
+
+export interface ReasonDecision {
+  reason: string;
+  source: 'text' | 'status' | 'reply-code' | 'context' | 'default';
+  hard: boolean;
+}
+
+interface RuleData { reason: string; phrases?: string[]; regex?: string[]; note?: string }
+
+interface CompiledRule { reason: string; phrases: string[]; regex: RegExp[] }
+
+const rules: CompiledRule[] = (reasonsData.rules as RuleData[]).map((r) => ({
+  reason: r.reason,
+  phrases: (r.phrases ?? []).map((p) => p.toLowerCase()),
+  regex: (r.regex ?? []).map((x) => new RegExp(x, 'i')),
+}));
+
+const statusReasons = reasonsData.status as Record<string, string>;
+const commandReasons = reasonsData.command as Record<string, string>;
+const reasonInfo = reasonsData.reasons as Record<string, { meaning: string; hard?: boolean; hardWhenPermanent?: boolean }>;
+
+/** Reasons Sisimai (and we) call permanent for the address; everything else is worth retrying or fixing on the sender side. */
+export function isHard(reason: string, status: string | null, replyCode: string | null): boolean {
+  const info = reasonInfo[reason];
+  if (!info) return false;
+  if (info.hard) return true;
+  if (info.hardWhenPermanent) return (status ?? replyCode ?? '').startsWith('5');
+  return false;
+}
+
+export function reasonMeaning(reason: string): string | null {
+  return reasonInfo[reason]?.meaning ?? null;
+}
+
+export const KNOWN_REASONS: readonly string[] = Object.keys(reasonInfo);
+
+/** First rule that matches the text, or null. */
+export function reasonFromText(text: string): string | null {
+  if (!text) return null;
+  const lower = text.toLowerCase();
+  for (const rule of rules) {
+    for (const p of rule.phrases) if (lower.includes(p)) return rule.reason;
+    for (const re of rule.regex) if (re.test(text)) return rule.reason;
+  }
+  return null;
+}
+
+/** The reason an enhanced status code means on its own ("X.1.1" keys match any class), or null when it is too vague. */
+export function reasonFromStatus(status: string | null): string | null {
+  if (!status) return null;
+  return statusReasons[status] ?? statusReasons['X' + status.slice(1)] ?? null;
+}
+
+export interface ReasonEvidence {
+  diagnostic: string | null;
+  status: string | null;
+  replyCode: string | null;
+  command: string | null;
+  /** The human-readable report around the diagnostic (the bounce's own words). */
+  context: string | null;
+  action: string | null;
+}
+
+export function classifyReason(e: ReasonEvidence): ReasonDecision {
+  const decide = (reason: string, source: ReasonDecision['source']): ReasonDecision =>
+    ({ reason, source, hard: isHard(reason, e.status, e.replyCode) });
+  if (e.action === 'delivered' || e.action === 'relayed' || e.action === 'expanded') return decide('delivered', 'context');
+  const fromDiagnostic = reasonFromText(e.diagnostic ?? '');
+  if (fromDiagnostic) return decide(fromDiagnostic, 'text');
+  const fromStatus = reasonFromStatus(e.status);
+  if (fromStatus) return decide(fromStatus, 'status');
+  const fromContext = reasonFromText(e.context ?? '');
+  if (fromContext) return decide(fromContext, 'context');
+  if (e.action === 'delayed') return decide('expired', 'context');
+  const cls = (e.replyCode ?? e.status ?? '')[0];
+  if (e.command && cls) {
+    const byCommand = commandReasons[`${cls}:${e.command}`] ?? commandReasons[e.command];
+    if (byCommand) return decide(byCommand, 'reply-code');
+  }
+  if (e.diagnostic && e.diagnostic.trim()) return decide('undefined', 'default');
+  return decide('onhold', 'default');
+}
