@@ -41,16 +41,16 @@ test('the default set: combined zones instead of their parts, keyed lists only w
   assert.match(skipped.find((s) => s.list === 'abusix-combined')?.detail ?? '', /--abusix-key/);
   assert.equal(skipped.find((s) => s.list === 'cbl')?.reason, 'migrated');
   assert.equal(skipped.find((s) => s.list === 'invaluement-ivmsip')?.reason, 'no-public-zone');
-  const keyed = selectLists({ keys: { 'spamhaus-dqs': 'k'.repeat(26), abusix: 'abc' } });
+  const keyed = selectLists({ keys: { spamhausDqs: 'k'.repeat(26), abusix: 'abc' } });
   const keyedIds = keyed.queried.map((p) => p.list.id);
   for (const id of ['abusix-combined', 'abusix-dblack', 'spamhaus-zrd']) assert.ok(keyedIds.includes(id), id);
   assert.ok(keyed.queried.filter((p) => p.list.id.startsWith('spamhaus-')).every((p) => p.keyed && p.zone.endsWith('.dq.spamhaus.net')));
 });
 
 test('keys: from the environment, validated as DNS labels; unknown lists are input errors', () => {
-  assert.deepEqual(keysFromEnv({ MAILSLEUTH_DQS_KEY: ' abc ', MAILSLEUTH_ABUSIX_KEY: 'xyz' }), { 'spamhaus-dqs': 'abc', abusix: 'xyz' });
-  assert.deepEqual(validateKeys({ 'spamhaus-dqs': 'abc123', abusix: undefined }), { 'spamhaus-dqs': 'abc123' });
-  assert.throws(() => validateKeys({ 'spamhaus-dqs': 'a.b' }), InputError);
+  assert.deepEqual(keysFromEnv({ SPAMHAUS_DQS_KEY: ' abc ', ABUSIX_KEY: 'xyz' }), { spamhausDqs: 'abc', abusix: 'xyz' });
+  assert.deepEqual(validateKeys({ spamhausDqs: 'abc123', abusix: undefined }), { spamhausDqs: 'abc123' });
+  assert.throws(() => validateKeys({ spamhausDqs: 'a.b' }), InputError);
   assert.throws(() => validateKeys({ nope: 'a' }), InputError);
   assert.throws(() => selectLists({ lists: ['no-such-list'] }), InputError);
 });

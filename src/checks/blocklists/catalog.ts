@@ -161,7 +161,7 @@ export interface ListSelection {
 export interface SelectOptions {
   /** List ids (or zones) to query instead of the default set. */
   lists?: readonly string[];
-  /** Access keys by key id (`spamhaus-dqs`, `abusix`, `spamrats`). */
+  /** Access keys by key id (`spamhausDqs`, `abusix`, `spamrats`). */
   keys?: Readonly<Record<string, string>>;
 }
 
@@ -231,7 +231,7 @@ export function validateKeys(keys: Readonly<Record<string, string | undefined>>,
   return out;
 }
 
-/** Keys from the environment (MAILSLEUTH_DQS_KEY…), overridden by the ones given explicitly. */
+/** Keys from the environment (SPAMHAUS_DQS_KEY…), overridden by the ones given explicitly. */
 export function keysFromEnv(env: NodeJS.ProcessEnv = process.env, from: Catalog = catalog): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [id, spec] of Object.entries(from.keys)) {

@@ -63,7 +63,7 @@ export interface BlocklistReport {
 export interface CheckBlocklistsOptions {
   /** List ids (or zones) to query instead of the default set. */
   lists?: readonly string[];
-  /** Access keys by key id: `spamhaus-dqs`, `abusix`, `spamrats`. */
+  /** Access keys by key id: `spamhausDqs`, `abusix`, `spamrats`. */
   keys?: Readonly<Record<string, string>>;
   /** Lookups in flight at once (default 1024: one round trip for ~40 targets on the default lists). */
   concurrency?: number;

@@ -48,10 +48,10 @@ test('query names per list kind: IP lists take addresses, domain lists domains',
 
 test('keys change the query name: DQS and Abusix', () => {
   const key = 'abcdefghijklmnopqrstuvwxyz';
-  const zen = planned('spamhaus-zen', { 'spamhaus-dqs': key });
+  const zen = planned('spamhaus-zen', { spamhausDqs: key });
   assert.equal(queryName(zen, parseTarget('192.0.2.1')), `1.2.0.192.${key}.zen.dq.spamhaus.net`);
   assert.equal(zen.displayZone, '<key>.zen.dq.spamhaus.net');
-  const dbl = planned('spamhaus-dbl', { 'spamhaus-dqs': key });
+  const dbl = planned('spamhaus-dbl', { spamhausDqs: key });
   assert.equal(queryName(dbl, parseTarget('acme.example')), `acme.example.${key}.dbl.dq.spamhaus.net`);
   const abusix = planned('abusix-combined', { abusix: 'k3y' });
   assert.equal(queryName(abusix, parseTarget('192.0.2.1')), '1.2.0.192.k3y.combined.mail.abusix.zone');
