@@ -53,6 +53,11 @@ function hostStatus(a: DnsResult<'A'>, aaaa: DnsResult<'AAAA'>, addresses: MxAdd
   return 'no-address';
 }
 
+/** True when any address lookup of the host failed: its address list may be incomplete. */
+export function addressLookupFailed(host: MxHost): boolean {
+  return [host.a?.outcome, host.aaaa?.outcome].some((o) => o !== undefined && isFailure(o));
+}
+
 export async function resolveMxHost(ctx: Context, target: MxTarget): Promise<MxHost> {
   if (target.ipLiteral) {
     return { ...target, status: 'ip-literal', addresses: [], cnames: [], a: null, aaaa: null, addressesSecure: false };

@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../types.ts';
 import type { MxRecordSet } from './records.ts';
-import type { MxHost } from './exchange.ts';
+import { addressLookupFailed, type MxHost } from './exchange.ts';
 
 const RFC7505_FIX_TEXT = 'If the domain should not receive mail at all, publish a null MX instead (RFC 7505)';
 
@@ -73,7 +73,7 @@ function hostFindings(set: MxRecordSet, host: MxHost, anyDeliverable: boolean): 
     const how = [host.a?.outcome, host.aaaa?.outcome].includes('nxdomain') ? 'does not exist (NXDOMAIN)' : 'has no A or AAAA record (NODATA)';
     out.push({ id: 'mx.host-no-address', severity: anyDeliverable ? 'warn' : 'error', title: `MX ${name} ${how}`, detail: anyDeliverable ? `Senders skip this host and use the others; mail still arrives, with delays when they try it first.` : `No MX host of ${set.domain} has an address: mail to it cannot be delivered.`, data, dns, fix: { text: `Publish an A (and AAAA) record for ${name}, or remove the MX record that names it.` } });
   }
-  if (host.status === 'lookup-failed' || (host.status === 'ok' && [host.a?.outcome, host.aaaa?.outcome].some((o) => o && ['servfail', 'refused', 'timeout', 'error'].includes(o)))) {
+  if (addressLookupFailed(host)) {
     const failed = [host.a && `A: ${host.a.outcome}`, host.aaaa && `AAAA: ${host.aaaa.outcome}`].filter(Boolean).join(', ');
     out.push({ id: 'mx.host-lookup-failed', severity: 'warn', title: `The address lookup for MX ${name} failed (${failed})`, detail: `Whether ${name} can be reached is unknown; this is not the same as having no address.`, data, dns });
   }

@@ -6,11 +6,11 @@
 import type { CheckResult, Context } from '../types.ts';
 import { checkStatus } from '../status.ts';
 import { lookupMxRecords, type MxRecordSet, type MxKind, type MxTarget } from './records.ts';
-import { resolveMxHost, type MxHost, type MxAddress } from './exchange.ts';
+import { resolveMxHost, addressLookupFailed, type MxHost, type MxAddress } from './exchange.ts';
 import { mxFindings } from './findings.ts';
 
 export type { MxRecordSet, MxKind, MxTarget, MxHost, MxAddress };
-export { lookupMxRecords, resolveMxHost, mxFindings };
+export { lookupMxRecords, resolveMxHost, addressLookupFailed, mxFindings };
 
 export interface MxData {
   domain: string;
@@ -42,7 +42,7 @@ export function startMx(ctx: Context, domain: string): MxLookup {
     const set = await records;
     const resolved = await Promise.all(pending);
     const findings = mxFindings(set, resolved);
-    const incomplete = set.kind === 'failed' || resolved.some((h) => h.status === 'lookup-failed') || findings.some((f) => f.id === 'mx.host-lookup-failed');
+    const incomplete = set.kind === 'failed' || resolved.some(addressLookupFailed);
     const data: MxData = { domain, kind: set.kind, dns: set.dns, ad: set.ad, hosts: resolved, nullMx: set.nullMx };
     return { id: 'mx', status: checkStatus(findings, incomplete), findings, data };
   });
