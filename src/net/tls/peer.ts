@@ -1,0 +1,158 @@
+/**
+ * What a TLS peer showed us, as plain data: protocol and cipher, the certificate chain (subject,
+ * names, issuer, dates, fingerprints), and the facts a check judges on — expired, self-signed,
+ * does the certificate name the host, does the chain lead to a trusted root. The dialer never
+ * refuses a certificate, so these facts are all we know about trust; severities are the checks' call
+ * (a web browser refuses an untrusted certificate, an SMTP sender usually does not).
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+
+export interface CertificateInfo {
+  /** Common name of the subject, or the whole subject when it has none. */
+  subject: string;
+  issuer: string;
+  /** subjectAltName entries as `DNS:name` / `IP Address:addr`. */
+  altNames: string[];
+  validFrom: string;
+  validTo: string;
+  serialNumber: string;
+  fingerprint256: string;
+  /** SHA-256 of the SubjectPublicKeyInfo, hex: the data of a `3 1 1` TLSA record. */
+  spkiSha256: string;
+  /** `rsa 2048`, `ec prime256v1`… */
+  key: string;
+  isCa: boolean;
+}
+
+export interface TlsPeer {
+  protocol: string | null;
+  cipher: string | null;
+  /** Leaf first, as the chain was verified (the server's certificates, then the local root if one matched). */
+  chain: CertificateInfo[];
+  /** Node/OpenSSL verification of the chain against the trusted roots (host name excluded). */
+  authorized: boolean;
+  authorizationError: string | null;
+  /** The host name the certificate was checked against. */
+  expectedName: string;
+  /** The certificate entry that matched `expectedName` (RFC 6125), or null. */
+  nameMatch: string | null;
+  expired: boolean;
+  notYetValid: boolean;
+  /** Whole days until notAfter, from the run's clock (negative once expired). */
+  daysLeft: number | null;
+  selfSigned: boolean;
+  /**
+   * The chain leads to a trusted root: true, false, or null when the verifier stopped at the dates and
+   * we cannot tell (OpenSSL reports one error, not all).
+   */
+  trusted: boolean | null;
+}
+
+/** DER of the chain, leaf first; kept out of TlsPeer so results stay small and serializable. */
+export type ChainDer = Buffer[];
+
+const MAX_CHAIN = 10;
+const DAY_MS = 86_400_000;
+// Node reports a host name mismatch through authorizationError when it knew the name; that is our
+// nameMatch fact, not a chain problem.
+const NAME_ERRORS = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_CERT_ALTNAME_FORMAT']);
+const DATE_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const SELF_SIGNED_ERRORS = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT']);
+
+export function describePeer(socket: TLSSocket, expectedName: string, now: Date): { peer: TlsPeer; chainDer: ChainDer } {
+  const chainDer = peerChain(socket);
+  const certs = chainDer.map((der) => new X509Certificate(der));
+  const leaf = certs[0];
+  const rawError = socket.authorizationError ? String(socket.authorizationError) : null;
+  const chainError = rawError && !NAME_ERRORS.has(rawError) ? rawError : null;
+  const selfSigned = leaf ? isSelfSigned(leaf) || (chainError !== null && SELF_SIGNED_ERRORS.has(chainError)) : false;
+  const notAfter = leaf ? leaf.validToDate.getTime() : null;
+  const notBefore = leaf ? leaf.validFromDate.getTime() : null;
+  const peer: TlsPeer = {
+    protocol: socket.getProtocol() ?? null,
+    cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? null,
+    chain: certs.map(certificateInfo),
+    authorized: leaf !== undefined && chainError === null,
+    authorizationError: rawError,
+    expectedName,
+    nameMatch: leaf ? matchName(leaf, expectedName) : null,
+    expired: notAfter !== null && notAfter < now.getTime(),
+    notYetValid: notBefore !== null && notBefore > now.getTime(),
+    daysLeft: notAfter === null ? null : Math.floor((notAfter - now.getTime()) / DAY_MS),
+    selfSigned,
+    trusted: chainError === null ? leaf !== undefined : DATE_ERRORS.has(chainError) ? null : false,
+  };
+  return { peer, chainDer };
+}
+
+/** The peer's chain as DER, leaf first, stopping at a self-issued root (Node links a root to itself). */
+function peerChain(socket: TLSSocket): ChainDer {
+  const chain: ChainDer = [];
+  const seen = new Set<string>();
+  let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cert && cert.raw && chain.length < MAX_CHAIN) {
+    if (seen.has(cert.fingerprint256)) break;
+    seen.add(cert.fingerprint256);
+    chain.push(Buffer.from(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+function matchName(cert: X509Certificate, name: string): string | null {
+  // RFC 6125 §6.4.4: the CN is only a fallback when there are no DNS names; Node applies that rule.
+  const host = name.replace(/\.$/, '');
+  return cert.checkHost(host, { subject: 'default' }) ?? null;
+}
+
+function isSelfSigned(cert: X509Certificate): boolean {
+  if (cert.subject !== cert.issuer) return false;
+  try {
+    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function certificateInfo(cert: X509Certificate): CertificateInfo {
+  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+  const details = cert.publicKey.asymmetricKeyDetails;
+  const size = details?.modulusLength ?? details?.namedCurve ?? '';
+  return {
+    subject: commonName(cert.subject),
+    issuer: commonName(cert.issuer),
+    altNames: cert.subjectAltName ? cert.subjectAltName.split(/,\s*/).filter(Boolean) : [],
+    validFrom: cert.validFromDate.toISOString(),
+    validTo: cert.validToDate.toISOString(),
+    serialNumber: cert.serialNumber,
+    fingerprint256: cert.fingerprint256,
+    spkiSha256: createHash('sha256').update(spki).digest('hex'),
+    key: `${cert.publicKey.asymmetricKeyType ?? 'unknown'}${size ? ` ${size}` : ''}`,
+    isCa: cert.ca,
+  };
+}
+
+/** `CN=mx.example\nO=Example` → `mx.example`; the whole name on one line when there is no CN. */
+function commonName(dn: string): string {
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1];
+  return cn ?? dn.replace(/\n/g, ', ');
+}
+
+/** One line naming the certificate's problems for a person, empty when there are none. */
+export function certificateProblems(peer: TlsPeer): string[] {
+  const problems: string[] = [];
+  const leaf = peer.chain[0];
+  if (!leaf) return ['the server sent no certificate'];
+  if (peer.expired) problems.push(`expired on ${leaf.validTo.slice(0, 10)}`);
+  if (peer.notYetValid) problems.push(`not valid before ${leaf.validFrom.slice(0, 10)}`);
+  if (peer.selfSigned) problems.push('self-signed');
+  else if (peer.trusted === false) problems.push(`not issued by a trusted authority (${peer.authorizationError ?? 'unverified'})`);
+  if (!peer.nameMatch) problems.push(`issued for ${namesOf(leaf)}, not ${peer.expectedName}`);
+  return problems;
+}
+
+export function namesOf(cert: CertificateInfo): string {
+  const dns = cert.altNames.filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+  return dns.length ? dns.slice(0, 5).join(', ') + (dns.length > 5 ? ` (+${dns.length - 5})` : '') : cert.subject;
+}
