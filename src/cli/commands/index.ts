@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `--help` lists them. Add a command by adding its module here. */
 import type { Command } from 'commander';
+import { register as blocklist } from './blocklist.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [blocklist];
