@@ -75,8 +75,9 @@ async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number):
     problems.push(...mime.problems, ...truncationProblems(p.header, p.body));
   }
   const feedbackText = mime.feedbackReport;
-  const feedback = (feedbackText ? parseFeedbackReport(feedbackText) : null) ?? (headersOnly ? null : findInlineFeedbackReport(mime.text));
+  let feedback = (feedbackText ? parseFeedbackReport(feedbackText) : null) ?? (headersOnly ? null : findInlineFeedbackReport(mime.text));
   const reading = feedback ? { bounce: null, inlineOriginal: null } : readBounce({ headers: p.headers, text: mime.text, deliveryStatus: mime.deliveryStatus });
+  feedback ??= reading.feedback ?? null;
   let kind: MessageKind = headersOnly ? 'headers' : 'message';
   if (feedback) kind = 'feedback-report';
   else if (reading.bounce) kind = reading.bounce.recipients.every((r) => r.reason === 'delivered') ? 'delivered' : 'bounce';

@@ -4,13 +4,14 @@
  * An RFC 3464 report is read first; the MTA's own wording fills what the report lacks, and is all
  * there is for the many MTAs and providers that send only text.
  */
-import { type HeaderField, headerValue, headerValues, bareAddress } from '../header.ts';
+import { type HeaderField, headerValue, headerValues, bareAddress, parseHeaderBlock, splitHeaderBody } from '../header.ts';
 import { parseDeliveryStatus, findInlineDeliveryStatus, typedValue, type DeliveryStatus, type DsnFields } from '../dsn.ts';
 import { findStatus, statusMeaning } from '../status.ts';
-import type { Bounce, BounceRecipient } from '../types.ts';
-import { classifyReason } from './reason.ts';
+import type { Bounce, BounceRecipient, FeedbackReport } from '../types.ts';
+import { readSesEvent, type SesEvent } from './ses.ts';
+import { classifyReason, reasonFromText } from './reason.ts';
 import { findBlocklists } from './blocklists.ts';
-import { splitReport, findRecipients, readDiagnostic, findRemoteMta, type TextRecipient } from './text.ts';
+import { splitReport, findRecipients, readDiagnostic, findRemoteMta, findCommand, findStatusOrCode, type TextRecipient } from './text.ts';
 import { fromDaemon, bounceSubject, bounceWording } from './detect.ts';
 
 export { classifyReason, reasonFromText, reasonFromStatus, reasonMeaning, isHard, KNOWN_REASONS } from './reason.ts';
@@ -28,6 +29,8 @@ export interface BounceReading {
   bounce: Bounce | null;
   /** The copy of the original quoted inline in the text, when there is one. */
   inlineOriginal: string | null;
+  /** A complaint that arrived in a bounce-like wrapper (an SES complaint event). */
+  feedback?: FeedbackReport;
 }
 
 /** Context for the reason classifier: the report without its boilerplate, bounded so a huge text costs little. */
@@ -61,6 +64,7 @@ function buildRecipient(address: string, fields: DsnFields | null, textDiag: str
   // The DSN's Diagnostic-Code is the receiver's reply; the MTA's text adds words when the DSN is terse.
   const diagnostic = dsnDiag && textDiag && !textDiag.includes(dsnDiag.slice(0, 40)) && dsnDiag.length < 60 ? `${dsnDiag} ${textDiag}` : (dsnDiag ?? textDiag ?? null);
   const read = readDiagnostic(diagnostic);
+  read.command ??= findCommand(textDiag) ?? findCommand(context);
   let status = cleanStatus(fields?.status);
   if ((!status || /\.0\.0$/.test(status)) && read.status) status = read.status;
   const action = fields?.action?.toLowerCase().trim().split(/\s/)[0] ?? null;
@@ -83,31 +87,91 @@ function buildRecipient(address: string, fields: DsnFields | null, textDiag: str
   };
 }
 
+const ADDRESS = /[A-Za-z0-9._%+=\-\/!#$&'*?^`{|}~]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+const DAEMON_LOCAL = /^(mailer-daemon|postmaster|root|nobody|no-?reply|bounces?|double-bounce)$/i;
+
+/** Every address the report mentions, in order, minus the bounce's own parties and daemons. */
+function mentionedAddresses(report: string, exclude: Set<string>): string[] {
+  const out: string[] = [];
+  for (const m of report.matchAll(ADDRESS)) {
+    const a = m[0].toLowerCase().replace(/^[.'"]+|[.'"]+$/g, '');
+    if (exclude.has(a) || DAEMON_LOCAL.test(a.split('@')[0]!) || out.includes(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+function lineShowsError(report: string, address: string): boolean {
+  const line = report.split('\n').find((l) => l.toLowerCase().includes(address)) ?? '';
+  return findStatusOrCode(line) || reasonFromText(line.replace(address, ' ')) !== null;
+}
+
+/** To/Cc of the quoted original: the last resort for "who did not get it". */
+function originalRecipients(original: string | null): string[] {
+  if (!original) return [];
+  const fields = parseHeaderBlock(splitHeaderBody(original.replace(/^\s+/, '')).header);
+  return [...headerValues(fields, 'to'), ...headerValues(fields, 'cc')]
+    .flatMap((v) => v.split(','))
+    .map((v) => bareAddress(v))
+    .filter((a): a is string => !!a);
+}
+
+function sesAsDsn(ses: SesEvent): DeliveryStatus {
+  return {
+    message: ses.reportingMta ? { 'reporting-mta': `dns; ${ses.reportingMta}` } : {},
+    recipients: ses.recipients.map((r) => {
+      const f: DsnFields = { 'final-recipient': `rfc822; ${r.address}` };
+      if (r.action) f.action = r.action;
+      if (r.status) f.status = r.status;
+      if (r.diagnostic) f['diagnostic-code'] = `smtp; ${r.diagnostic}`;
+      if (ses.remoteMta) f['remote-mta'] = `dns; ${ses.remoteMta}`;
+      return f;
+    }),
+  };
+}
+
+function sesComplaint(ses: SesEvent): FeedbackReport {
+  return { feedbackType: ses.feedbackType ?? 'abuse', userAgent: 'Amazon SES', sourceIp: null, originalMailFrom: null, originalRcptTo: ses.recipients.map((r) => r.address), reportedDomain: [], arrivalDate: null };
+}
+
+function looksBounced(headers: HeaderField[], report: string): boolean {
+  const nullSender = /^\s*<\s*>\s*$/.test(headerValue(headers, 'return-path') ?? 'x');
+  const signals = [fromDaemon(headers), bounceSubject(headers), bounceWording(report), nullSender].filter(Boolean).length;
+  return signals >= 2;
+}
+
 export function readBounce(input: BounceInput): BounceReading {
   const { report, original } = splitReport(input.text);
   const context = reportContext(report);
-  const dsn = readDsn(input);
+  const ses = readSesEvent(input.text);
+  if (ses?.type === 'complaint') return { bounce: null, inlineOriginal: null, feedback: sesComplaint(ses) };
+  const dsn = ses ? sesAsDsn(ses) : readDsn(input);
   const exclude = excludedAddresses(input.headers);
   const textRecipients = findRecipients(report, exclude);
   const textByAddress = new Map<string, TextRecipient>(textRecipients.map((r) => [r.address, r]));
   const recipients: BounceRecipient[] = [];
 
-  if (dsn) {
-    for (const fields of dsn.recipients) {
-      const address = (typedValue(fields['final-recipient']) ?? typedValue(fields['original-recipient']) ?? '').replace(/^<|>$/g, '').toLowerCase();
-      if (!address) continue;
-      const textDiag = textByAddress.get(address)?.diagnostic ?? (dsn.recipients.length === 1 && textRecipients.length === 1 ? textRecipients[0]!.diagnostic : null);
-      const r = buildRecipient(address, fields, textDiag || null, context);
-      const orig = typedValue(fields['original-recipient'])?.toLowerCase() ?? null;
-      r.originalAddress = orig && orig !== address ? orig : null;
-      recipients.push(r);
-    }
+  for (const fields of dsn?.recipients ?? []) {
+    const address = (typedValue(fields['final-recipient']) ?? typedValue(fields['original-recipient']) ?? '').replace(/^<|>$/g, '').toLowerCase();
+    if (!address) continue;
+    const single = dsn!.recipients.length === 1;
+    const textDiag = textByAddress.get(address)?.diagnostic ?? (single && textRecipients.length === 1 ? textRecipients[0]!.diagnostic : null);
+    const r = buildRecipient(address, fields, textDiag || null, context);
+    const orig = typedValue(fields['original-recipient'])?.replace(/^<|>$/g, '').toLowerCase() ?? null;
+    r.originalAddress = orig && orig !== address ? orig : null;
+    recipients.push(r);
   }
-  const looksBounced = dsn !== null || headerValues(input.headers, 'x-failed-recipients').length > 0
-    || ((fromDaemon(input.headers) || bounceSubject(input.headers)) && bounceWording(report));
-  if (!recipients.length && looksBounced) {
-    const failed = headerValues(input.headers, 'x-failed-recipients').flatMap((v) => v.split(',')).map((a) => bareAddress(a)).filter((a): a is string => !!a);
-    const found: TextRecipient[] = textRecipients.length ? textRecipients : failed.map((address) => ({ address, diagnostic: '' }));
+  const failedHeader = headerValues(input.headers, 'x-failed-recipients');
+  if (!recipients.length && (failedHeader.length || looksBounced(input.headers, report))) {
+    let found: TextRecipient[] = textRecipients;
+    if (!found.length) {
+      const failed = failedHeader.flatMap((v) => v.split(',')).map((a) => bareAddress(a)).filter((a): a is string => !!a);
+      const addressed = new Set(originalRecipients(original));
+      // A bare mention counts only when the returned original was addressed to it, or the same line ties it to an error.
+      const mentioned = mentionedAddresses(report, exclude).filter((a) => addressed.has(a) || lineShowsError(report, a));
+      const fallback = failed.length ? failed : mentioned;
+      found = (fallback.length ? fallback : originalRecipients(original)).map((address) => ({ address, diagnostic: '' }));
+    }
     for (const t of found) {
       // With one recipient and no words after it, the whole report is its diagnostic.
       const diag = t.diagnostic || (found.length === 1 ? context : '');

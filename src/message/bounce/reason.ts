@@ -80,6 +80,12 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
     ({ reason, source, hard: isHard(reason, e.status, e.replyCode) });
   if (e.action === 'delivered' || e.action === 'relayed' || e.action === 'expanded') return decide('delivered', 'context');
   const fromDiagnostic = reasonFromText(e.diagnostic ?? '');
+  // "User unknown" in answer to DATA cannot be true (RCPT TO was accepted): it is a content or
+  // sender filter wearing unknown-user words, which Japanese carriers and some gateways do. An
+  // explicit X.1.x status still means the address itself is bad.
+  if (fromDiagnostic === 'userunknown' && e.command === 'DATA' && !/^\d\.1\./.test(e.status ?? '')) return decide('filtered', 'text');
+  // Unknown-user or unknown-domain words in answer to MAIL FROM are about the sender, not the recipient.
+  if ((fromDiagnostic === 'userunknown' || fromDiagnostic === 'hostunknown') && e.command === 'MAIL') return decide('rejected', 'text');
   if (fromDiagnostic) return decide(fromDiagnostic, 'text');
   const fromStatus = reasonFromStatus(e.status);
   if (fromStatus) return decide(fromStatus, 'status');

@@ -8,6 +8,7 @@ import formats from '../../../data/bounce-formats.json' with { type: 'json' };
 import { findStatus } from '../status.ts';
 
 const originalMarkers = formats.originalMarkers.regex.map((r) => new RegExp(r, 'im'));
+const embeddedHeaders = new RegExp(formats.originalMarkers.embeddedHeaders, 'i');
 const recipientFormats = formats.recipientLines.formats.map((f) => ({ name: f.name, re: new RegExp(f.regex, 'i') }));
 const remoteMtaPatterns = formats.remoteMta.map((r) => new RegExp(r, 'i'));
 const commandPatterns = formats.command.map((r) => new RegExp(r, 'i'));
@@ -20,6 +21,11 @@ export function splitReport(text: string): { report: string; original: string | 
   for (const re of originalMarkers) {
     const m = re.exec(text);
     if (m && (cut === -1 || m.index < cut)) cut = m.index;
+  }
+  // A header block pasted after the report with no marker line (Zoho, some gateways).
+  const embedded = embeddedHeaders.exec(text);
+  if (embedded && (cut === -1 || embedded.index < cut)) {
+    return { report: text.slice(0, embedded.index), original: text.slice(embedded.index).replace(/^\s+/, '') };
   }
   if (cut === -1) return { report: text, original: null };
   const rest = text.slice(cut);
@@ -113,4 +119,9 @@ export function findReplyCode(text: string | null): string | null {
 /** Status, reply code, command and remote MTA read out of one diagnostic text. */
 export function readDiagnostic(text: string | null): { status: string | null; replyCode: string | null; command: string | null; remoteMta: string | null } {
   return { status: findStatus(text), replyCode: findReplyCode(text), command: findCommand(text), remoteMta: findRemoteMta(text) };
+}
+
+/** True when a line carries an SMTP reply code or an enhanced status code. */
+export function findStatusOrCode(line: string): boolean {
+  return findStatus(line) !== null || findReplyCode(line) !== null;
 }
