@@ -102,7 +102,7 @@ export async function readAs9989(name: string, fetch: FetchRecord, exists: () =>
       return blank('unknown', `whether ${name} exists could not be checked (${e.outcome}), and np=${tags.np} differs from the policy for existing subdomains`, dns, orgDomain);
     }
     if (e.exists === false) tag = 'np';
-    existence = e.exists === false ? ` ${name} does not exist (NXDOMAIN), so np applies.` : ` ${name} exists, so np does not apply.`;
+    existence = e.exists === false ? ` ${name} does not exist (NXDOMAIN).` : ` ${name} exists, so np does not apply.`;
   }
   const how = entry.parsed.record.psd === 'y' && entry.domain !== orgDomain
     ? `the tree walk reaches the public suffix ${entry.domain} (psd=y), whose policy covers ${orgDomain}.${existence}`
