@@ -1,0 +1,100 @@
+/**
+ * The DNS facts provider identification rests on: MX names, every SPF include (walked the way an
+ * evaluator would reach them, within RFC 7208's 10 lookups), the zone's name servers, and the web
+ * site's CNAMEs and addresses. Every lookup is one the other checks make too, so with the run's
+ * shared cache this costs no extra queries.
+ */
+import { getDomain } from 'tldts';
+import type { Context } from '../types.ts';
+import { isFailure } from '../../net/dns/types.ts';
+import type { MxRecordSet } from '../mx/index.ts';
+import type { ProviderFacts } from './identify.ts';
+
+/** RFC 7208 §4.6.4: an evaluator stops after 10 DNS-querying terms; the walk goes no further. */
+const MAX_SPF_LOOKUPS = 10;
+
+export interface GatheredFacts {
+  facts: ProviderFacts;
+  /** The domain's SPF record, or null when it has none. */
+  spfRecord: string | null;
+  /** A lookup failed: the facts may be incomplete. */
+  failed: string[];
+  dns: number[];
+}
+
+/** `include:` and `redirect=` targets of an SPF record (macros skipped: they expand per message). */
+export function spfTargets(record: string): string[] {
+  const out: string[] = [];
+  for (const term of record.trim().split(/\s+/).slice(1)) {
+    const m = term.toLowerCase().match(/^[+?~-]?include:(.+)$/) ?? term.toLowerCase().match(/^redirect=(.+)$/);
+    if (m?.[1] && !m[1].includes('%')) out.push(m[1].replace(/\.$/, ''));
+  }
+  return out;
+}
+
+function spfRecordOf(strings: string[][]): string | null {
+  const records = strings.map((s) => s.join('')).filter((t) => /^v=spf1(\s|$)/i.test(t));
+  return records.length === 1 ? records[0]! : null;
+}
+
+async function walkSpf(ctx: Context, domain: string, out: GatheredFacts): Promise<string[]> {
+  const seen = new Set<string>();
+  let level = [domain];
+  let lookups = 0;
+  const includes: string[] = [];
+  while (level.length && lookups <= MAX_SPF_LOOKUPS) {
+    const results = await Promise.all(level.map((name) => ctx.resolver.query(name, 'TXT')));
+    const next: string[] = [];
+    for (const r of results) {
+      out.dns.push(r.id);
+      if (isFailure(r.outcome)) out.failed.push(`TXT ${r.name}: ${r.outcome}`);
+      const record = spfRecordOf(r.records.map((x) => x.data));
+      if (r.name === domain) out.spfRecord = record;
+      for (const target of record ? spfTargets(record) : []) {
+        if (seen.has(target)) continue;
+        seen.add(target);
+        includes.push(target);
+        if (++lookups <= MAX_SPF_LOOKUPS) next.push(target);
+      }
+    }
+    level = next;
+  }
+  return includes;
+}
+
+async function nameServers(ctx: Context, domain: string, out: GatheredFacts): Promise<string[]> {
+  // NS live at the zone apex; ask the registrable domain at the same time in case `domain` is below it.
+  const apex = getDomain(domain) ?? domain;
+  const names = apex === domain ? [domain] : [domain, apex];
+  const results = await Promise.all(names.map((n) => ctx.resolver.query(n, 'NS')));
+  for (const r of results) out.dns.push(r.id);
+  const found = results.find((r) => r.records.length);
+  if (!found && results.some((r) => isFailure(r.outcome))) out.failed.push(`NS ${domain}: ${results.map((r) => r.outcome).join('/')}`);
+  return found ? found.records.map((r) => r.data) : [];
+}
+
+async function webHost(ctx: Context, domain: string, out: GatheredFacts): Promise<{ names: string[]; addresses: string[] }> {
+  const results = await Promise.all([domain, `www.${domain}`].flatMap((n) => [ctx.resolver.query(n, 'A'), ctx.resolver.query(n, 'AAAA')]));
+  for (const r of results) out.dns.push(r.id);
+  // The web site is optional: a failure here only matters for the apex, which mail also depends on.
+  for (const r of results.slice(0, 2)) if (isFailure(r.outcome)) out.failed.push(`${r.type} ${r.name}: ${r.outcome}`);
+  return {
+    names: [...new Set(results.flatMap((r) => r.cnames))],
+    addresses: [...new Set(results.flatMap((r) => r.records.map((x) => x.data)))],
+  };
+}
+
+export async function gatherFacts(ctx: Context, domain: string, mx: Promise<MxRecordSet>): Promise<GatheredFacts> {
+  const out: GatheredFacts = { facts: {}, spfRecord: null, failed: [], dns: [] };
+  const [set, spfIncludes, ns, web] = await Promise.all([mx, walkSpf(ctx, domain, out), nameServers(ctx, domain, out), webHost(ctx, domain, out)]);
+  out.dns.push(set.dns);
+  if (set.kind === 'failed') out.failed.push(`MX ${domain}: ${set.outcome}`);
+  out.facts = {
+    mx: set.targets.filter((t) => !t.implicit).map((t) => t.exchange),
+    spfIncludes,
+    ns,
+    webNames: web.names,
+    webAddresses: web.addresses,
+  };
+  return out;
+}
