@@ -34,7 +34,7 @@ test('the examples of RFC 7208 7.4 expand as written', () => {
     ['%{lr-}.lp.%{ir}.%{v}._spf.%{d2}', 'bad.strong.lp.3.2.0.192.in-addr._spf.example.com'],
     ['%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}', '3.2.0.192.in-addr.strong.lp._spf.example.com'],
     ['%{d2}.trusted-domains.example.net', 'example.com.trusted-domains.example.net'],
-    ['%{ir}.%{v}._spf.%{d2}', '1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com', v6],
+    ['%{ir}.%{v}._spf.%{d2}', `1.0.b.c.${'0.'.repeat(20)}8.b.d.0.1.0.0.2.ip6._spf.example.com`, v6],
   ];
   for (const [text, want, values] of table) assert.equal(expand(text, values), want, text);
 });
