@@ -69,7 +69,7 @@ function buildRecipient(address: string, fields: DsnFields | null, textDiag: str
   if ((!status || /\.0\.0$/.test(status)) && read.status) status = read.status;
   const action = fields?.action?.toLowerCase().trim().split(/\s/)[0] ?? null;
   const remoteMta = typedValue(fields?.['remote-mta']) ?? read.remoteMta ?? findRemoteMta(context);
-  const decision = classifyReason({ diagnostic, status, replyCode: read.replyCode, command: read.command, context, action });
+  const decision = classifyReason({ diagnostic, status, replyCode: read.replyCode, command: read.command, context, action, recipient: address });
   return {
     address,
     originalAddress: null,

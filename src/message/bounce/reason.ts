@@ -30,6 +30,8 @@ const rules: CompiledRule[] = (reasonsData.rules as RuleData[]).map((r) => ({
 }));
 
 const statusReasons = reasonsData.status as Record<string, string>;
+const decisiveStatus = new Set(reasonsData.decisiveStatus.codes);
+const recipientDomains = reasonsData.recipientDomains as Record<string, string>;
 const commandReasons = reasonsData.command as Record<string, string>;
 const reasonInfo = reasonsData.reasons as Record<string, { meaning: string; hard?: boolean; hardWhenPermanent?: boolean }>;
 
@@ -73,12 +75,15 @@ export interface ReasonEvidence {
   /** The human-readable report around the diagnostic (the bounce's own words). */
   context: string | null;
   action: string | null;
+  /** The failed recipient, for the few services whose bounces mean one thing whatever their language. */
+  recipient?: string | null;
 }
 
 export function classifyReason(e: ReasonEvidence): ReasonDecision {
   const decide = (reason: string, source: ReasonDecision['source']): ReasonDecision =>
     ({ reason, source, hard: isHard(reason, e.status, e.replyCode) });
   if (e.action === 'delivered' || e.action === 'relayed' || e.action === 'expanded') return decide('delivered', 'context');
+  if (e.status && decisiveStatus.has('X' + e.status.slice(1))) return decide(reasonFromStatus(e.status)!, 'status');
   const fromDiagnostic = reasonFromText(e.diagnostic ?? '');
   // "User unknown" in answer to DATA cannot be true (RCPT TO was accepted): it is a content or
   // sender filter wearing unknown-user words, which Japanese carriers and some gateways do. An
@@ -92,6 +97,8 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   const fromContext = reasonFromText(e.context ?? '');
   if (fromContext) return decide(fromContext, 'context');
   if (e.action === 'delayed') return decide('expired', 'context');
+  const domain = e.recipient?.split('@')[1]?.toLowerCase();
+  if (domain && recipientDomains[domain]) return decide(recipientDomains[domain]!, 'context');
   const cls = (e.replyCode ?? e.status ?? '')[0];
   if (e.command && cls) {
     const byCommand = commandReasons[`${cls}:${e.command}`] ?? commandReasons[e.command];
