@@ -1,0 +1,69 @@
+/**
+ * Blocklist results with decoded listings: what each list's answer means, its TXT reason (as
+ * text), and the list's lookup/delisting page from our catalog. Lists that refused to answer are
+ * shown as such, never as clean.
+ */
+import { arr, obj, str, type Obj } from './shape.ts';
+import { SafeLink } from './SafeLink.tsx';
+
+export function Blocklists({ data }: { data: unknown }) {
+  const report = obj(data);
+  if (!report) return null;
+  const results = arr(report.results).map(obj).filter((r): r is Obj => r !== null);
+  if (results.length === 0) return null;
+  const shown = results.filter((r) => r.status !== 'not-listed');
+  const targets = [...new Set(results.map((r) => str(r.target)))].length;
+  const lists = [...new Set(results.map((r) => str(r.list)))].length;
+  const listed = results.filter((r) => r.status === 'listed').length;
+  return (
+    <section aria-labelledby="bl-h">
+      <h2 id="bl-h">Blocklists</h2>
+      <p>
+        {targets} addresses and names checked against {lists} lists: {listed === 0 ? 'not listed anywhere' : `${listed} listings`}
+        {shown.length > listed ? `, ${shown.length - listed} lookups refused or failed` : ''}.
+      </p>
+      {shown.length > 0 && (
+        <table class="blocklists">
+          <thead>
+            <tr>
+              <th scope="col">Target</th>
+              <th scope="col">List</th>
+              <th scope="col">Result</th>
+              <th scope="col">Meaning</th>
+              <th scope="col">Delisting</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r, i) => {
+              const url = str(r.delistUrl) ?? str(r.lookupUrl) ?? str(r.url);
+              const labels = arr(r.labels).map(str).filter(Boolean);
+              return (
+                <tr key={i} class={r.status === 'listed' ? 'listed' : 'bl-error'} data-list={str(r.list) ?? undefined}>
+                  <td>
+                    <code>{str(r.target)}</code>
+                    {arr(r.roles).length > 0 && <div class="muted">{arr(r.roles).map(str).join(', ')}</div>}
+                  </td>
+                  <td>
+                    {str(r.listName) ?? str(r.list)}
+                    <div class="muted">{str(r.zone)}</div>
+                  </td>
+                  <td>
+                    {r.status === 'listed' ? <strong>listed</strong> : 'could not check'}
+                    {labels.length > 0 && <div>{labels.join(', ')}</div>}
+                    <div class="muted">{arr(r.codes).map(str).join(', ')}</div>
+                  </td>
+                  <td>
+                    {str(r.meaning)}
+                    {str(r.txt) && <div class="quote">“{str(r.txt)}”</div>}
+                    {str(r.delisting) && <div class="muted">{str(r.delisting)}</div>}
+                  </td>
+                  <td>{url ? <SafeLink href={url}>{r.status === 'listed' ? 'Look up / delist' : 'List page'}</SafeLink> : ''}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+/** Every check with its status and findings, collapsed: the detail behind the causes. */
+import type { CheckResult } from '../contract.ts';
+
+export function Checks({ checks }: { checks: Record<string, CheckResult> }) {
+  const entries = Object.entries(checks);
+  if (entries.length === 0) return null;
+  return (
+    <section aria-labelledby="checks-h">
+      <h2 id="checks-h">All checks</h2>
+      {entries.map(([name, check]) => (
+        <details key={name} class={`check st-${check.status}`}>
+          <summary>
+            <span class={`badge sev-${check.status}`}>{check.status}</span> {name}{' '}
+            <span class="muted">({check.findings.length} findings)</span>
+          </summary>
+          <ul>
+            {check.findings.map((f, i) => (
+              <li key={i} class={`finding sev-${f.severity}`}>
+                <span class={`badge sev-${f.severity}`}>{f.severity}</span> <strong>{f.title}</strong> <code class="muted">{f.id}</code>
+                {f.detail && <p>{f.detail}</p>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ))}
+    </section>
+  );
+}

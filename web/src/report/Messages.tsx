@@ -1,0 +1,139 @@
+/**
+ * The messages given to the run: what each bounce says (reason, status, the receiver's words) and
+ * the Received chain of the returned message as a timeline, oldest hop first, with the delay
+ * between hops and the originating hop marked.
+ */
+import { arr, at, bool, formatSeconds, num, obj, str, type Obj } from './shape.ts';
+
+function Recipients({ bounce }: { bounce: Obj }) {
+  const recipients = arr(bounce.recipients).map(obj).filter((r): r is Obj => r !== null);
+  if (recipients.length === 0) return null;
+  return (
+    <table>
+      <caption>Recipients the bounce reports</caption>
+      <thead>
+        <tr>
+          <th scope="col">Recipient</th>
+          <th scope="col">Reason</th>
+          <th scope="col">Status</th>
+          <th scope="col">What the receiver said</th>
+        </tr>
+      </thead>
+      <tbody>
+        {recipients.map((r, i) => (
+          <tr key={i}>
+            <td>{str(r.address)}</td>
+            <td>
+              {str(r.reason)}
+              {bool(r.hard) === true ? ' (permanent)' : bool(r.hard) === false ? ' (temporary)' : ''}
+            </td>
+            <td>
+              {[str(r.replyCode), str(r.status)].filter(Boolean).join(' ')}
+              {str(r.statusMeaning) && <div class="muted">{str(r.statusMeaning)}</div>}
+            </td>
+            <td class="quote">{str(r.diagnostic)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Hops({ hops, originIp }: { hops: Obj[]; originIp: string | null }) {
+  if (hops.length === 0) return <p class="muted">No Received headers.</p>;
+  return (
+    <ol class="timeline" aria-label="Received hops, oldest first">
+      {hops.map((hop, i) => {
+        const ip = str(hop.fromIp);
+        const isOrigin = originIp !== null && ip === originIp;
+        const delay = num(hop.delaySeconds);
+        return (
+          <li key={i} class={isOrigin ? 'hop origin' : 'hop'} data-origin={isOrigin ? 'true' : undefined}>
+            <div class="hop-head">
+              <strong>{str(hop.from) ?? str(hop.helo) ?? 'unknown host'}</strong>
+              {ip && <code>{ip}</code>}
+              {isOrigin && <span class="badge origin-badge">origin</span>}
+              {bool(hop.local) && <span class="badge">local hand-off</span>}
+            </div>
+            <div class="hop-body">
+              → {str(hop.by) ?? 'unknown'}
+              {str(hop.with) && <> with {str(hop.with)}</>}
+              {str(hop.date) && <span class="muted"> · {str(hop.date)}</span>}
+              {delay !== null && (
+                <span class={bool(hop.skew) ? 'delay skew' : 'delay'}>
+                  {' '}· {bool(hop.skew) ? 'clock skew ' : '+'}
+                  {formatSeconds(delay)}
+                </span>
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function Message({ message, index }: { message: Obj; index: number }) {
+  const bounce = obj(message.bounce);
+  // A bounce returns the original message: its Received chain tells where the mail came from.
+  const original = obj(message.original);
+  const chain = original && arr(original.hops).length > 0 ? original : message;
+  const origin = obj(chain.origin);
+  const originIp = str(origin?.ip);
+  const submission = arr(chain.submission).map(obj).filter((s): s is Obj => s !== null);
+  const name = str(message.file) ?? str(message.name) ?? `message ${index + 1}`;
+  return (
+    <article class="message" aria-labelledby={`msg-${index}`}>
+      <h3 id={`msg-${index}`}>
+        {name} <span class="muted">({str(message.kind) ?? 'message'})</span>
+      </h3>
+      {str(message.subject) && <p>Subject: {str(message.subject)}</p>}
+      {bounce && (
+        <p>
+          Bounce reason: <strong>{str(bounce.reason)}</strong>
+          {str(bounce.reportingMta) && <> · reported by {str(bounce.reportingMta)}</>}
+        </p>
+      )}
+      {bounce && <Recipients bounce={bounce} />}
+      {origin && (
+        <p class="origin-line">
+          Originating host: <code>{originIp ?? 'unknown'}</code>
+          {str(origin.host) && <> ({str(origin.host)})</>}
+          {arr(origin.reasoning).length > 0 && <span class="muted"> — {arr(origin.reasoning).map(str).filter(Boolean).join('; ')}</span>}
+        </p>
+      )}
+      {submission.length > 0 && (
+        <p>
+          Submitted by a script:{' '}
+          {submission.map((s, i) => (
+            <code key={i}>
+              {str(s.header)}: {str(s.value)}
+            </code>
+          ))}
+        </p>
+      )}
+      <h4>Received hops {chain === original ? 'of the returned message' : ''}</h4>
+      <Hops hops={arr(chain.hops).map(obj).filter((h): h is Obj => h !== null)} originIp={originIp} />
+      {arr(at(message, 'problems')).length > 0 && (
+        <ul class="muted">
+          {arr(message.problems).map((p, i) => (
+            <li key={i}>{str(p)}</li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
+
+export function Messages({ messages }: { messages: unknown[] }) {
+  const list = messages.map(obj).filter((m): m is Obj => m !== null);
+  if (list.length === 0) return null;
+  return (
+    <section aria-labelledby="messages-h">
+      <h2 id="messages-h">Bounces and messages</h2>
+      {list.map((m, i) => (
+        <Message message={m} index={i} key={i} />
+      ))}
+    </section>
+  );
+}
