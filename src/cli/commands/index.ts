@@ -1,7 +1,8 @@
 /** Every CLI command, in the order `--help` lists them. Add a command by adding its module here. */
 import type { Command } from 'commander';
 import { register as blocklist } from './blocklist.ts';
+import { register as analyze } from './analyze.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [blocklist];
+export const commands: RegisterCommand[] = [analyze, blocklist];
