@@ -40,7 +40,8 @@ export async function expandTarget(ev: Evaluation, scope: Scope, tokens: MacroTo
 /**
  * The client's validated domain names (RFC 7208 §5.5): the names of its PTR records (the first
  * `maxPtrNames`) whose own A/AAAA records include the client address. `wanted` filters the names
- * before validation, so a ptr mechanism only validates names that could match it.
+ * before validation, so a ptr mechanism only validates names that could match it, and stops at the
+ * first one that validates.
  */
 export async function validatedNames(ev: Evaluation, scope: Scope, term: SpfTermTrace, purpose: 'ptr' | 'p-macro' | 'explanation', wanted?: (name: string) => boolean): Promise<string[]> {
   const { dns, lookup } = await query(ev, reverseName(ev.ip), 'PTR', purpose, term.lookups);
@@ -60,6 +61,8 @@ export async function validatedNames(ev: Evaluation, scope: Scope, term: SpfTerm
     const answer = await query(ev, name, type, 'ptr-name', term.lookups);
     // "If a DNS error occurs while doing an A RR lookup, then that domain name is skipped" (§5.5).
     if (answer.dns.records.some((r) => sameAddress(r.data))) validated.push(name);
+    // One validated name within the target is enough for the ptr mechanism.
+    if (wanted && validated.length) break;
   }
   return validated;
 
