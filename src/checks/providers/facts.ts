@@ -17,6 +17,12 @@ export interface GatheredFacts {
   facts: ProviderFacts;
   /** The domain's SPF record, or null when it has none. */
   spfRecord: string | null;
+  /**
+   * Single addresses (`ip4:a.b.c.d`, `/32`, `/128`) authorized by the domain's own SPF records (its
+   * own names, not a provider's include): the domain's own sending servers, for reverse DNS and
+   * blocklists.
+   */
+  ownSpfAddresses: string[];
   /** A lookup failed: the facts may be incomplete. */
   failed: string[];
   dns: number[];
@@ -32,9 +38,27 @@ export function spfTargets(record: string): string[] {
   return out;
 }
 
+/** `ip4:`/`ip6:` terms naming one address (no prefix, or /32 and /128). */
+export function spfSingleAddresses(record: string): string[] {
+  const out: string[] = [];
+  for (const term of record.trim().split(/\s+/).slice(1)) {
+    const m = term.match(/^[+?~-]?ip([46]):([^/]+)(?:\/(\d+))?$/i);
+    if (!m?.[2]) continue;
+    const full = m[1] === '4' ? '32' : '128';
+    if (m[3] === undefined || m[3] === full) out.push(m[2].toLowerCase());
+  }
+  return out;
+}
+
 function spfRecordOf(strings: string[][]): string | null {
   const records = strings.map((s) => s.join('')).filter((t) => /^v=spf1(\s|$)/i.test(t));
   return records.length === 1 ? records[0]! : null;
+}
+
+/** The domain's own names: itself and names below its registrable domain (`_spf.acme.example`). */
+function ownName(name: string, domain: string): boolean {
+  const apex = getDomain(domain) ?? domain;
+  return name === domain || name === apex || name.endsWith(`.${apex}`);
 }
 
 async function walkSpf(ctx: Context, domain: string, out: GatheredFacts): Promise<string[]> {
@@ -50,6 +74,7 @@ async function walkSpf(ctx: Context, domain: string, out: GatheredFacts): Promis
       if (isFailure(r.outcome)) out.failed.push(`TXT ${r.name}: ${r.outcome}`);
       const record = spfRecordOf(r.records.map((x) => x.data));
       if (r.name === domain) out.spfRecord = record;
+      if (record && ownName(r.name, domain)) out.ownSpfAddresses.push(...spfSingleAddresses(record).filter((a) => !out.ownSpfAddresses.includes(a)));
       for (const target of record ? spfTargets(record) : []) {
         if (seen.has(target)) continue;
         seen.add(target);
@@ -85,7 +110,7 @@ async function webHost(ctx: Context, domain: string, out: GatheredFacts): Promis
 }
 
 export async function gatherFacts(ctx: Context, domain: string, mx: Promise<MxRecordSet>): Promise<GatheredFacts> {
-  const out: GatheredFacts = { facts: {}, spfRecord: null, failed: [], dns: [] };
+  const out: GatheredFacts = { facts: {}, spfRecord: null, ownSpfAddresses: [], failed: [], dns: [] };
   const [set, spfIncludes, ns, web] = await Promise.all([mx, walkSpf(ctx, domain, out), nameServers(ctx, domain, out), webHost(ctx, domain, out)]);
   out.dns.push(set.dns);
   if (set.kind === 'failed') out.failed.push(`MX ${domain}: ${set.outcome}`);

@@ -12,10 +12,12 @@ import { identifyProviders, type ProviderIdentification, type ProviderMatch, typ
 
 export { identifyProviders, type ProviderIdentification, type ProviderMatch, type ProviderFacts };
 export { catalog, type MailProvider, type DnsProvider, type WebProvider, type ProviderDocs } from './catalog.ts';
-export { spfTargets } from './facts.ts';
+export { spfTargets, spfSingleAddresses } from './facts.ts';
 
 export interface ProvidersData extends ProviderIdentification {
   facts: ProviderFacts;
+  /** Single addresses the domain's own SPF records authorize (its own sending servers). */
+  ownSpfAddresses: string[];
 }
 
 const list = (matches: ProviderMatch[]) => matches.map((m) => `${m.name} (${[...new Set(m.evidence.map((e) => e.source))].join(', ')})`).join(', ');
@@ -77,7 +79,7 @@ export async function checkProviders(ctx: Context, domain: string, mx?: Promise<
   if (gathered.failed.length) {
     findings.push({ id: 'providers.lookup-failed', severity: 'warn', title: 'Some lookups failed: the providers found may be incomplete', detail: gathered.failed.join('; '), dns: gathered.dns });
   }
-  return { id: 'providers', status: checkStatus(findings, gathered.failed.length > 0), findings, data: { ...found, facts: gathered.facts } };
+  return { id: 'providers', status: checkStatus(findings, gathered.failed.length > 0), findings, data: { ...found, facts: gathered.facts, ownSpfAddresses: gathered.ownSpfAddresses } };
 }
 
 export async function run(ctx: Context, domain: string): Promise<CheckResult<ProvidersData>> {

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { register as blocklist } from './blocklist.ts';
 import { register as analyze } from './analyze.ts';
+import { register as check } from './check.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [analyze, blocklist];
+export const commands: RegisterCommand[] = [check, analyze, blocklist];
