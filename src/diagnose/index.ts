@@ -17,9 +17,11 @@ import { gatherInfrastructure, identifyMailProvider, rawOrigins, resolveOrigins,
 
 export type { Diagnosis, DiagnoseInput, Cause } from './types.ts';
 
-function selectorsFrom(messages: MessageAnalysis[], domain: string): string[] {
+/** DKIM `d=`/`s=` pairs of the domain seen in the messages (and the messages they returned). */
+function signaturesFrom(messages: MessageAnalysis[], domain: string): { domain: string; selector: string }[] {
   const all = messages.flatMap((m) => [...m.dkimSelectors, ...(m.original?.dkimSelectors ?? [])]);
-  return [...new Set(all.filter((s) => s.domain === domain || s.domain.endsWith(`.${domain}`)).map((s) => s.selector))];
+  const own = all.filter((s) => s.domain === domain || s.domain.endsWith(`.${domain}`));
+  return [...new Map(own.map((s) => [`${s.domain}|${s.selector}`, s])).values()];
 }
 
 /** SPF networks of single hosts (`ip4:x/32`, `ip6:y/128`, bare addresses) for the blocklist engine. */
@@ -48,22 +50,22 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
 
   progress({ kind: 'phase', phase: 'messages' });
   const messages = await Promise.all((input.messages ?? []).map(async (m) => ({ name: m.name, analysis: await analyzeMessage(m.bytes, { resolver: ctx.resolver }) })));
-  const selectors = [...new Set([...ctx.options.selectors, ...selectorsFrom(messages.map((m) => m.analysis), domain)])];
-  const runCtx: Context = { ...ctx, options: { ...ctx.options, selectors } };
+  const fromMessages = signaturesFrom(messages.map((m) => m.analysis), domain);
+  const raw = rawOrigins(messages, domain);
+  const senderAddresses = [...new Set(raw.map((o) => o.ip).filter((ip): ip is string => !!ip))];
+  const runCtx = ctx;
 
   progress({ kind: 'phase', phase: 'checks' });
   const [checks, infra] = await Promise.all([
-    runDomainChecks(runCtx, domain, { onProgress: progress, skip: ['blocklists'] }),
+    runDomainChecks(runCtx, domain, { onProgress: progress, skip: ['blocklists'], fromMessages, senderAddresses }),
     gatherInfrastructure(runCtx, domain),
   ]);
   const provider = await identifyMailProvider(runCtx, domain, infra);
-  const raw = rawOrigins(messages, domain);
 
   progress({ kind: 'check-start', check: 'blocklists' });
-  const bounceAddresses = [...new Set(raw.map((o) => o.ip).filter((ip): ip is string => !!ip))];
   const [origins, blocklistReport] = await Promise.all([
     resolveOrigins(runCtx, domain, raw, infra, provider.mail),
-    runBlocklists(runCtx, domain, infra, spfHostNetworks(infra.spfRecord), bounceAddresses),
+    runBlocklists(runCtx, domain, infra, spfHostNetworks(infra.spfRecord), senderAddresses),
   ]);
   const blocklistCheck: CheckResult = { id: 'blocklists', status: blocklistStatus(blocklistReport), findings: blocklistFindings(blocklistReport), data: blocklistReport as unknown as Record<string, unknown> };
   const allChecks: Record<string, CheckResult> = { ...checks, blocklists: blocklistCheck };

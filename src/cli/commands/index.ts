@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { register as blocklist } from './blocklist.ts';
 import { register as analyze } from './analyze.ts';
 import { register as check } from './check.ts';
+import { register as diagnose } from './diagnose.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [check, analyze, blocklist];
+export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist];
