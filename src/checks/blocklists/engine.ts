@@ -65,23 +65,48 @@ export interface CheckBlocklistsOptions {
   lists?: readonly string[];
   /** Access keys by key id: `spamhausDqs`, `abusix`, `spamrats`. */
   keys?: Readonly<Record<string, string>>;
-  /** Lookups in flight at once (default 1024: one round trip for ~40 targets on the default lists). */
+  /**
+   * Lookups in flight at once. The default (256) is one round trip for a domain diagnosis (about ten
+   * targets on the default lists) and stays below what a resolver with an ordinary UDP receive buffer
+   * (~200 KB) absorbs in one burst; more in flight makes it drop queries, which come back as timeouts.
+   */
   concurrency?: number;
+  /** Lookups started per turn of the event loop (default 32), so a burst does not overflow the resolver's socket. */
+  burst?: number;
   /** Fetch the TXT reason of listings (default true). */
   txt?: boolean;
   catalog?: Catalog;
 }
 
-export const DEFAULT_CONCURRENCY = 1024;
+export const DEFAULT_CONCURRENCY = 256;
 const MAX_TXT = 1024;
+const BURST = 32;
 const MAX_NAME = 253;
 
 const SEVERITY_ORDER: CodeSeverity[] = ['good', 'info', 'policy', 'collateral', 'suspicious', 'block'];
 
-/** Runs tasks with at most `max` of them pending at once, in the order they were submitted. */
-function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+/**
+ * Runs tasks with at most `max` of them pending at once, in submission order, and starts at most
+ * `burst` per turn of the event loop: a resolver reads its single UDP socket while we send, and a
+ * thousand datagrams sent in one go overflow its receive buffer (the kernel drops the rest, which
+ * would come back as timeouts — "unknown" results for no reason).
+ */
+function createLimiter(max: number, burst = BURST): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
+  let startedThisTurn = 0;
+  let nextTurn: Promise<void> | null = null;
+  const pace = async () => {
+    while (startedThisTurn >= burst) {
+      nextTurn ??= new Promise((resolve) => setImmediate(() => {
+        startedThisTurn = 0;
+        nextTurn = null;
+        resolve();
+      }));
+      await nextTurn;
+    }
+    startedThisTurn++;
+  };
   const release = () => {
     active--;
     waiting.shift()?.();
@@ -90,6 +115,7 @@ function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
     if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
     active++;
     try {
+      await pace();
       return await task();
     } finally {
       release();
@@ -209,7 +235,7 @@ export async function checkBlocklists(
   const started = performance.now();
   const catalog = options.catalog ?? shippedCatalog;
   const selection = selectLists({ ...(options.lists ? { lists: options.lists } : {}), ...(options.keys ? { keys: options.keys } : {}) }, catalog);
-  const limit = createLimiter(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+  const limit = createLimiter(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY), Math.max(1, options.burst ?? BURST));
   const lookups: Lookup[] = [];
   for (const target of mergeTargets(targets)) {
     for (const planned of selection.queried) {
