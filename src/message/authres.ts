@@ -61,6 +61,8 @@ function parseResinfo(text: string): AuthResultEntry | null {
 
 export function parseAuthenticationResults(value: string): AuthResults {
   const segments = splitOutsideQuotes(stripComments(value.replace(/\r?\n/g, ' ')), ';');
+  // Exchange Online omits the authserv-id and starts with the first result.
+  if (/^\s*[\w.-]+\s*=/.test(segments[0] ?? '')) segments.unshift('');
   const [idPart = '', ...rest] = segments;
   const idTokens = idPart.trim().split(/\s+/).filter(Boolean);
   const authservId = idTokens[0] ?? '';

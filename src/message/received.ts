@@ -34,8 +34,10 @@ function clauses(text: string): Partial<Record<Keyword, string>> {
   return out;
 }
 
+const IPV6_BARE = /(?:^|[\s(])((?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?:::?[0-9a-f]{1,4})*)(?=[\s)\]]|$)/i;
+
 function firstIp(text: string): string | null {
-  const v6 = IPV6_BRACKET.exec(text);
+  const v6 = IPV6_BRACKET.exec(text) ?? IPV6_BARE.exec(text);
   const v4 = IPV4.exec(text);
   if (v4 && (!v6 || v4.index < v6.index)) return v4[1]!;
   return v6 ? v6[1]!.toLowerCase() : null;

@@ -61,15 +61,17 @@ function excludedAddresses(headers: HeaderField[]): Set<string> {
 
 function buildRecipient(address: string, fields: DsnFields | null, textDiag: string | null, context: string): BounceRecipient {
   const dsnDiag = typedValue(fields?.['diagnostic-code']);
-  // The DSN's Diagnostic-Code is the receiver's reply; the MTA's text adds words when the DSN is terse.
-  const diagnostic = dsnDiag && textDiag && !textDiag.includes(dsnDiag.slice(0, 40)) && dsnDiag.length < 60 ? `${dsnDiag} ${textDiag}` : (dsnDiag ?? textDiag ?? null);
+  // The DSN's Diagnostic-Code is the receiver's reply and is what we show; the MTA's own text about
+  // the same recipient still helps classify when the code is terse ("550 rejected").
+  const diagnostic = dsnDiag ?? textDiag ?? null;
+  const reasonText = dsnDiag && textDiag && dsnDiag.length < 60 ? `${dsnDiag} ${textDiag}` : diagnostic;
   const read = readDiagnostic(diagnostic);
   read.command ??= findCommand(textDiag) ?? findCommand(context);
   let status = cleanStatus(fields?.status);
   if ((!status || /\.0\.0$/.test(status)) && read.status) status = read.status;
   const action = fields?.action?.toLowerCase().trim().split(/\s/)[0] ?? null;
   const remoteMta = typedValue(fields?.['remote-mta']) ?? read.remoteMta ?? findRemoteMta(context);
-  const decision = classifyReason({ diagnostic, status, replyCode: read.replyCode, command: read.command, context, action, recipient: address });
+  const decision = classifyReason({ diagnostic: reasonText, status, replyCode: read.replyCode, command: read.command, context, action, recipient: address });
   return {
     address,
     originalAddress: null,
