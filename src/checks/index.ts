@@ -14,6 +14,9 @@ import { checkMxReverseDns, type AddressRef } from './ptr/index.ts';
 import { checkProviders, identifyProviders, type ProvidersData } from './providers/index.ts';
 import { run as runDkim, type SeenSignature } from './dkim/index.ts';
 import { run as runDmarc } from './dmarc/index.ts';
+import { run as runBimi } from './bimi/index.ts';
+import { run as runTlsRpt } from './tls-rpt/index.ts';
+import { run as runSmtp } from './smtp/index.ts';
 import { checkBlocklists, blocklistTargets, blocklistFindings, blocklistStatus, type BlocklistReport, type BlocklistTarget, type TargetRole } from './blocklists/index.ts';
 import { isFailure } from '../net/dns/types.ts';
 
@@ -124,11 +127,16 @@ function startChecks(ctx: Context, domain: string, options: DomainCheckOptions):
     mx: () => mx.result,
     dkim: async () => runDkim(ctx, domain, { ...(options.fromMessages ? { fromMessages: options.fromMessages } : {}), provider: await mxProviders }),
     dmarc: () => runDmarc(ctx, domain),
+    // BIMI reads DMARC itself: the same lookups, answered by the shared cache, without waiting for the DMARC check.
+    bimi: () => runBimi(ctx, domain),
+    'tls-rpt': () => runTlsRpt(ctx, domain),
     dnssec: () => checkDnssec(ctx, domain, mx.records),
     dane: () => checkDane(ctx, mx),
     ptr: () => checkMxReverseDns(ctx, mx, [senders]),
     blocklists: () => checkDomainBlocklists(ctx, domain, mx, providers.then((p) => (p.data as ProvidersData).ownSpfAddresses), options.senderAddresses ?? []),
     providers: () => providers,
+    // Probes need the MX hosts' addresses; the probe itself honours --no-probe.
+    smtp: async () => runSmtp(ctx, domain, { mx: (await mx.result).data }),
   };
   const started = new Map<string, Promise<CheckResult>>();
   const progress = options.onProgress ?? (() => {});
@@ -145,7 +153,9 @@ function verdictOf(checks: CheckResult[], findings: Finding[], ctx: Context): Ve
   const answered = ctx.resolver.transcript.some((e) => !FAILED.includes(e.outcome));
   if (!answered) return 'incomplete';
   const problem = findings.some((f) => severityRank(f.severity) >= severityRank('warn'));
-  const unknown = checks.some((c) => c.status === 'unknown');
+  // A probe that could not connect (port 25 blocked, --timeout too short) says so in its own check;
+  // it is not a problem of the domain. A DNS check that is unknown is: its lookups failed.
+  const unknown = checks.some((c) => c.status === 'unknown' && !PROBES.includes(c.id));
   return problem || unknown ? 'problems' : 'healthy';
 }
 
@@ -162,6 +172,7 @@ export async function runDomainChecks(ctx: Context, domain: string, options: Dom
 }
 
 const FAILED = ['servfail', 'refused', 'timeout', 'error'];
+const PROBES = ['smtp', 'web'];
 
 /** `runDomainChecks` with the verdict, the findings worst first and the DNS figures: what `mailsleuth check` prints. */
 export async function checkDomain(ctx: Context, domain: string, options: DomainCheckOptions = {}): Promise<DomainReport> {

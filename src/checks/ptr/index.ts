@@ -75,7 +75,9 @@ export async function checkMxReverseDns(ctx: Context, mx: MxLookup, senders: Rea
     findings.push({
       id: 'ptr.ok',
       severity: 'ok',
-      title: `${confirmed.length === results.length ? 'Every address' : `${confirmed.length} of ${results.length} addresses`} checked ${confirmed.length === 1 ? 'has' : 'have'} forward-confirmed reverse DNS`,
+      title: confirmed.length === results.length
+        ? results.length === 1 ? 'The address checked has forward-confirmed reverse DNS' : `All ${results.length} addresses checked have forward-confirmed reverse DNS`
+        : `${confirmed.length} of ${results.length} addresses checked have forward-confirmed reverse DNS`,
       detail: confirmed.map((r) => `${r.ip} → ${r.name}`).join('; '),
       data: { addresses: confirmed.map((r) => ({ ip: r.ip, name: r.name })) },
       dns: confirmed.flatMap((r) => [r.dns, ...r.forward.map((f) => f.dns)]),
