@@ -6,7 +6,7 @@
  * certificate (RFC 7672 §3.2.3), while DANE-EE (usage 3) ignores names and dates (§3.1.1).
  */
 import type { Finding, Severity } from '../types.ts';
-import { namesOf, type TlsPeer } from '../../net/tls/peer.ts';
+import { certificateProblems, namesOf, type CertificateProblem, type TlsPeer } from '../../net/tls/peer.ts';
 import type { SmtpAddressResult, SmtpHostResult } from './host.ts';
 
 export interface TlsPolicy {
@@ -16,17 +16,12 @@ export interface TlsPolicy {
   daneApplies: boolean;
 }
 
-/** Renewal normally happens 30 days before expiry (Let's Encrypt, ACME clients); under 21 it is failing. */
-export const EXPIRING_SOON_DAYS = 21;
-
-type Problem = 'expired' | 'not-yet-valid' | 'self-signed' | 'untrusted' | 'name-mismatch' | 'expiring-soon';
-
 export function certificateFindings(host: SmtpHostResult, probe: SmtpAddressResult, tls: TlsPeer, policy: TlsPolicy): Finding[] {
   const leaf = tls.chain[0];
   if (!leaf) return [];
   const where = `${host.name} (${probe.address})`;
   const data = { host: host.name, address: probe.address, subject: leaf.subject, names: namesOf(leaf), issuer: leaf.issuer, validTo: leaf.validTo, daysLeft: tls.daysLeft, authorizationError: tls.authorizationError };
-  return problemsOf(tls).map((problem) => {
+  return certificateProblems(tls).map((problem) => {
     const severity = severityOf(problem, policy, probe);
     return {
       id: `smtp.cert-${problem}`,
@@ -39,18 +34,7 @@ export function certificateFindings(host: SmtpHostResult, probe: SmtpAddressResu
   });
 }
 
-function problemsOf(tls: TlsPeer): Problem[] {
-  const problems: Problem[] = [];
-  if (tls.expired) problems.push('expired');
-  if (tls.notYetValid) problems.push('not-yet-valid');
-  if (tls.selfSigned) problems.push('self-signed');
-  else if (tls.trusted === false) problems.push('untrusted');
-  if (!tls.nameMatch) problems.push('name-mismatch');
-  if (!tls.expired && tls.daysLeft !== null && tls.daysLeft < EXPIRING_SOON_DAYS) problems.push('expiring-soon');
-  return problems;
-}
-
-function severityOf(problem: Problem, policy: TlsPolicy, probe: SmtpAddressResult): Severity {
+function severityOf(problem: CertificateProblem, policy: TlsPolicy, probe: SmtpAddressResult): Severity {
   if (policy.mtaStsEnforce) return problem === 'expiring-soon' ? 'warn' : 'error';
   if (policy.daneApplies && probe.dane?.matched && probe.dane.usage === 2 && problem === 'name-mismatch') return 'error';
   return 'info';
@@ -70,7 +54,7 @@ function consequence(severity: Severity, policy: TlsPolicy, probe: SmtpAddressRe
   return 'SMTP senders encrypt with any certificate and deliver anyway (opportunistic TLS), so this does not stop mail today; it will once the domain publishes MTA-STS in enforce mode or DANE, and TLS-RPT reports show it as a failure.';
 }
 
-const TITLES: Record<Problem, (tls: TlsPeer) => string> = {
+const TITLES: Record<CertificateProblem, (tls: TlsPeer) => string> = {
   'expired': (t) => `certificate expired on ${t.chain[0]!.validTo.slice(0, 10)}`,
   'not-yet-valid': (t) => `certificate not valid before ${t.chain[0]!.validFrom.slice(0, 10)}`,
   'self-signed': () => 'self-signed certificate',
@@ -79,7 +63,7 @@ const TITLES: Record<Problem, (tls: TlsPeer) => string> = {
   'expiring-soon': (t) => `certificate expires in ${t.daysLeft} days`,
 };
 
-const DETAILS: Record<Problem, (tls: TlsPeer, name: string) => string> = {
+const DETAILS: Record<CertificateProblem, (tls: TlsPeer, name: string) => string> = {
   'expired': (t) => `The certificate (issuer ${t.chain[0]!.issuer}) expired ${-(t.daysLeft ?? 0)} day(s) ago.`,
   'not-yet-valid': (t) => `The certificate only becomes valid on ${t.chain[0]!.validFrom}: the server's clock or the certificate's dates are wrong.`,
   'self-signed': (t) => `The certificate "${t.chain[0]!.subject}" is signed by its own key, so no one can verify it.`,

@@ -139,16 +139,21 @@ function commonName(dn: string): string {
   return cn ?? dn.replace(/\n/g, ', ');
 }
 
-/** One line naming the certificate's problems for a person, empty when there are none. */
-export function certificateProblems(peer: TlsPeer): string[] {
-  const problems: string[] = [];
-  const leaf = peer.chain[0];
-  if (!leaf) return ['the server sent no certificate'];
-  if (peer.expired) problems.push(`expired on ${leaf.validTo.slice(0, 10)}`);
-  if (peer.notYetValid) problems.push(`not valid before ${leaf.validFrom.slice(0, 10)}`);
+export type CertificateProblem = 'expired' | 'not-yet-valid' | 'self-signed' | 'untrusted' | 'name-mismatch' | 'expiring-soon';
+
+/** Renewal normally happens 30 days before expiry (Let's Encrypt, ACME clients); under 21 it is failing. */
+export const EXPIRING_SOON_DAYS = 21;
+
+/** What is wrong with the peer's certificate, in the order a person would fix it. A self-signed certificate is not also "untrusted". */
+export function certificateProblems(peer: TlsPeer, expiringSoonDays = EXPIRING_SOON_DAYS): CertificateProblem[] {
+  if (!peer.chain.length) return [];
+  const problems: CertificateProblem[] = [];
+  if (peer.expired) problems.push('expired');
+  if (peer.notYetValid) problems.push('not-yet-valid');
   if (peer.selfSigned) problems.push('self-signed');
-  else if (peer.trusted === false) problems.push(`not issued by a trusted authority (${peer.authorizationError ?? 'unverified'})`);
-  if (!peer.nameMatch) problems.push(`issued for ${namesOf(leaf)}, not ${peer.expectedName}`);
+  else if (peer.trusted === false) problems.push('untrusted');
+  if (!peer.nameMatch) problems.push('name-mismatch');
+  if (!peer.expired && peer.daysLeft !== null && peer.daysLeft < expiringSoonDays) problems.push('expiring-soon');
   return problems;
 }
 
