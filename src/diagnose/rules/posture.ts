@@ -22,8 +22,9 @@ function evidence(facts: Facts, findings: Finding[]): string[] {
 function fromFindings(facts: Facts, id: CauseId, findings: Finding[], summary: string, fixes: Cause['fixes'], confidence = 0.9): Cause[] {
   if (!findings.length) return [];
   const worst = findings.some((f) => f.severity === 'critical') ? 'critical' : findings.some((f) => f.severity === 'error') ? 'error' : 'warn';
-  const own = findings.flatMap((f) => (f.fix ? [f.fix] : []));
-  return [{ id, severity: worst, confidence, summary, evidence: evidence(facts, findings), fixes: [...fixes, ...own].slice(0, 6) }];
+  // The check's own fix is used only when the rule has none more specific.
+  const own = fixes.length ? [] : findings.flatMap((f) => (f.fix ? [f.fix] : []));
+  return [{ id, severity: worst, confidence, summary, evidence: evidence(facts, findings), fixes: [...fixes, ...own] }];
 }
 
 export function spfPosture(facts: Facts): Cause[] {
@@ -44,21 +45,29 @@ export function spfPosture(facts: Facts): Cause[] {
     [{ text: 'Fix the term named in the evidence; keep the whole tree within 10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4) — remove includes of services no longer used, or replace them with their ip4/ip6 ranges.' }]);
 }
 
+function dkimFailingSummary(domain: string, failing: Finding[]): string {
+  const unpublished = failing.filter((f) => f.id === 'dkim.selector-without-key').map((f) => String(f.data?.selector ?? ''));
+  if (unpublished.length) return `${domain}'s mail is DKIM-signed with selector ${unpublished.join(', ')}, but no key is published there: every such signature fails.`;
+  return `DKIM keys of ${domain} are unusable (revoked, malformed or too weak): signatures with them fail.`;
+}
+
 export function dkimPosture(facts: Facts): Cause[] {
-  const failing = matching(facts, 'dkim', /revoked|malformed|weak|invalid|bad/);
-  const missing = matching(facts, 'dkim', /no-key|missing|not-found/);
+  // A selector seen in real signatures with no key behind it is failing DKIM, not missing DKIM.
+  const failing = matching(facts, 'dkim', /revoked|malformed|weak|invalid|bad|selector-without-key|cname-dangling/);
+  const missing = matching(facts, 'dkim', /no-key-at-tried-selectors/);
   const provider = facts.mailProvider;
   const enable = provider?.docs.dkim ? [{ text: `Turn on DKIM signing at ${provider.name} and publish the records it gives you ${whereToPublish(facts)}.`, links: [provider.docs.dkim] }] : [{ text: `Turn on DKIM signing where ${facts.domain}'s mail is sent and publish the public key ${whereToPublish(facts)}.` }];
   return [
-    ...fromFindings(facts, 'dkim-failing', failing, `DKIM keys of ${facts.domain} are unusable (revoked, malformed or too weak): signatures with them fail.`, enable),
+    ...fromFindings(facts, 'dkim-failing', failing, dkimFailingSummary(facts.domain, failing), enable),
     ...(failing.length ? [] : fromFindings(facts, 'dkim-missing', missing, `No DKIM key was found for ${facts.domain} at the selectors tried: its mail is probably not DKIM-signed, so DMARC rests on SPF alone.`, enable, 0.7)),
   ];
 }
 
 export function dmarcPosture(facts: Facts): Cause[] {
-  const data = dataOf<{ record?: { tags?: Record<string, string> } | null; tags?: Record<string, string> }>(facts, 'dmarc');
-  const tags = data?.record?.tags ?? data?.tags ?? null;
-  const missing = matching(facts, 'dmarc', /missing|none-found|no-record/);
+  const data = dataOf<{ published: { record: { tags: { name: string; value: string }[] } } | null }>(facts, 'dmarc');
+  const published = data?.published?.record.tags;
+  const tags = published ? Object.fromEntries(published.map((t) => [t.name.toLowerCase(), t.value])) : null;
+  const missing = matching(facts, 'dmarc', /\.missing$/);
   if (missing.length) {
     return fromFindings(facts, 'dmarc-missing', missing, `${facts.domain} has no DMARC record: nothing tells receivers to refuse mail forged in its name, and Gmail/Yahoo/Microsoft require one from bulk senders.`, dmarcFixes(facts, null));
   }

@@ -27,6 +27,12 @@ export interface DnsServerOptions {
   address?: string;
   port?: number;
   faults?: FaultRule[];
+  /**
+   * What a name outside every zone gets: `refused` (an authoritative server's answer, the default)
+   * or `nxdomain` (what a recursive resolver says of a name the simulated internet does not have —
+   * the lab serves scenarios this way, so a blocklist zone it does not hold reads "not listed").
+   */
+  outside?: 'refused' | 'nxdomain';
 }
 
 export interface QueryLogEntry { name: string; type: string; transport: 'udp' | 'tcp' }
@@ -105,13 +111,14 @@ class ZoneStore {
     return soa ? [toWire(soa)] : [];
   }
 
-  lookup(qname: string, qtype: string): Lookup {
+  lookup(qname: string, qtype: string, outside: 'refused' | 'nxdomain'): Lookup {
     const answers: Answer[] = [];
     let name = lowerName(qname);
     let signed = true;
     for (let hop = 0; hop < MAX_CHAIN; hop++) {
       const zone = this.zoneFor(name);
-      if (!zone) return hop === 0 ? { rcode: RCODE.REFUSED, answers, authorities: [], signed: false } : { rcode: RCODE.NOERROR, answers, authorities: [], signed };
+      if (!zone && hop > 0) return { rcode: RCODE.NOERROR, answers, authorities: [], signed };
+      if (!zone) return { rcode: outside === 'nxdomain' ? RCODE.NXDOMAIN : RCODE.REFUSED, answers, authorities: [], signed: false };
       signed &&= zone.signed;
       const records = this.node(name, zone);
       if (records === null) return { rcode: RCODE.NXDOMAIN, answers, authorities: this.soa(zone), signed };
@@ -172,7 +179,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     if (action === 'refused') return reply(base | RCODE.REFUSED);
     if (action === 'truncate' && transport === 'udp') return reply(base | dnsPacket.TRUNCATED_RESPONSE);
 
-    const result = store.lookup(qname, question.type);
+    const result = store.lookup(qname, question.type, options.outside ?? 'refused');
     const flags = base | result.rcode | (result.signed && result.rcode !== RCODE.REFUSED ? dnsPacket.AUTHENTIC_DATA : 0);
     const full = reply(flags, result.answers, result.authorities);
     if (transport === 'udp' && full.length > requesterUdpSize(query)) return reply(flags | dnsPacket.TRUNCATED_RESPONSE);
