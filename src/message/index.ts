@@ -56,6 +56,14 @@ function truncationProblems(header: string, body: string | null): string[] {
   return [];
 }
 
+/** True unless the message is one part of plain 7-bit or 8-bit text, which is readable as it stands. */
+function needsMimeParser(headers: HeaderField[]): boolean {
+  const type = (headerValue(headers, 'content-type') ?? 'text/plain').toLowerCase();
+  const encoding = (headerValue(headers, 'content-transfer-encoding') ?? '7bit').toLowerCase().trim();
+  const charset = /charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1] ?? 'us-ascii';
+  return !type.startsWith('text/plain') || !['7bit', '8bit', 'binary', ''].includes(encoding) || !['us-ascii', 'utf-8', 'utf8', 'ascii'].includes(charset);
+}
+
 interface Parsed { headers: HeaderField[]; header: string; body: string | null; bytes: Uint8Array }
 
 function parseTop(bytes: Uint8Array): Parsed {
@@ -69,14 +77,17 @@ async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number):
   if (!looksLikeHeaders(p.header)) problems.push('the input does not start with a header block; it was read as text');
   const headersOnly = p.body === null || !p.body.trim();
   let mime: MimeParts = { text: p.body ?? '', deliveryStatus: [], feedbackReport: null, returned: null, problems: [] };
-  if (!headersOnly) {
+  // The returned copy is read for its header (hops, origin, authentication); its body is the
+  // sender's own content. A single-part message in plain 7/8-bit text needs no MIME decoding.
+  if (!headersOnly && depth === 0 && needsMimeParser(p.headers)) {
     mime = await parseMime(p.bytes);
     if (!mime.text.trim()) mime.text = p.body ?? '';
     problems.push(...mime.problems, ...truncationProblems(p.header, p.body));
   }
   const feedbackText = mime.feedbackReport;
-  let feedback = (feedbackText ? parseFeedbackReport(feedbackText) : null) ?? (headersOnly ? null : findInlineFeedbackReport(mime.text));
-  const reading = feedback ? { bounce: null, inlineOriginal: null } : readBounce({ headers: p.headers, text: mime.text, deliveryStatus: mime.deliveryStatus });
+  const readBody = !headersOnly && depth === 0;
+  let feedback = (feedbackText ? parseFeedbackReport(feedbackText) : null) ?? (readBody ? findInlineFeedbackReport(mime.text) : null);
+  const reading = feedback || !readBody ? { bounce: null, inlineOriginal: null } : readBounce({ headers: p.headers, text: mime.text, deliveryStatus: mime.deliveryStatus });
   feedback ??= reading.feedback ?? null;
   let kind: MessageKind = headersOnly ? 'headers' : 'message';
   if (feedback) kind = 'feedback-report';

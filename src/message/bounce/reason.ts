@@ -50,9 +50,21 @@ export function reasonMeaning(reason: string): string | null {
 
 export const KNOWN_REASONS: readonly string[] = Object.keys(reasonInfo);
 
+// The same report context is classified once per recipient; remember the last few answers.
+const recent = new Map<string, string | null>();
+
 /** First rule that matches the text, or null. */
 export function reasonFromText(text: string): string | null {
   if (!text) return null;
+  const known = recent.get(text);
+  if (known !== undefined) return known;
+  const found = firstRule(text);
+  if (recent.size > 32) recent.clear();
+  recent.set(text, found);
+  return found;
+}
+
+function firstRule(text: string): string | null {
   const lower = text.toLowerCase();
   for (const rule of rules) {
     for (const p of rule.phrases) if (lower.includes(p)) return rule.reason;
