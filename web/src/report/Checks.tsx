@@ -2,7 +2,8 @@
 import type { CheckResult } from '../contract.ts';
 
 export function Checks({ checks }: { checks: Record<string, CheckResult> }) {
-  const entries = Object.entries(checks);
+  // Only well-formed check results: a malformed entry must not take the whole report down.
+  const entries = Object.entries(checks).filter(([, c]) => c && typeof c.status === 'string' && Array.isArray(c.findings));
   if (entries.length === 0) return null;
   return (
     <section aria-labelledby="checks-h">
