@@ -49,7 +49,10 @@ export function headline(report: DomainReport): string {
   if (report.verdict === 'incomplete') return `${report.domain}: could not complete — no DNS answer at all from ${report.dns.servers.join(', ')}`;
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
   const unknown = checks.filter(([, c]) => c.status === 'unknown').map(([id]) => NAMES[id] ?? id);
-  if (report.verdict === 'healthy') return `${report.domain} looks healthy: ${plural(checks.filter(([, c]) => c.status !== 'skipped').length, 'check')} passed`;
+  if (report.verdict === 'healthy') {
+    const passed = checks.filter(([, c]) => c.status === 'ok' || c.status === 'info').length;
+    return `${report.domain} looks healthy: ${plural(passed, 'check')} passed${unknown.length ? `; ${unknown.join(', ')} could not be tested` : ''}`;
+  }
   const bad = checks.filter(([, c]) => c.findings.some((f) => severityRank(f.severity) >= severityRank('warn'))).map(([id]) => NAMES[id] ?? id);
   const parts = [
     count('critical') && plural(count('critical'), 'critical problem'),
