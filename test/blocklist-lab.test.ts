@@ -287,3 +287,24 @@ test('the check reports clean only when every list answered', async () => {
   assert.equal(partial.status, 'unknown', 'refused lists make the result unknown, not clean');
   assert.ok(!partial.findings.some((f) => f.id === 'blocklists.clean'));
 });
+
+test('"not listed" through a public resolver a list refuses is unreliable, not clean', async () => {
+  // Record the lab's answers, then replay them as if 8.8.8.8 had given them (a recording carries its server).
+  const live = resolver();
+  await checkBlocklists({ resolver: live }, ['192.0.2.77'], { lists: ['spamhaus-zen', 'psbl'] });
+  const { createReplayResolver } = await import('../src/net/dns/client.ts');
+  const viaGoogle = createReplayResolver(live.transcript, '8.8.8.8:53');
+  const report = await checkBlocklists({ resolver: viaGoogle }, ['192.0.2.77'], { lists: ['spamhaus-zen', 'psbl'] });
+  const zen = report.results.find((r) => r.list === 'spamhaus-zen');
+  const psbl = report.results.find((r) => r.list === 'psbl');
+  assert.equal(zen?.status, 'not-listed');
+  assert.equal(zen?.reliable, false, 'Spamhaus refuses public resolvers');
+  assert.match(zen?.note ?? '', /Google Public DNS/);
+  assert.equal(psbl?.reliable, undefined, 'PSBL answers public resolvers');
+  assert.match(report.warnings?.[0] ?? '', /Spamhaus ZEN/);
+  const { blocklistFindings, blocklistStatus } = await import('../src/checks/blocklists/index.ts');
+  const findings = blocklistFindings(report);
+  assert.ok(!findings.some((f) => f.id === 'blocklists.clean'));
+  assert.ok(findings.some((f) => f.id === 'blocklists.query-refused' && f.data?.kind === 'public-resolver'));
+  assert.equal(blocklistStatus(report), 'unknown');
+});

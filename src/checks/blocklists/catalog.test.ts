@@ -54,3 +54,13 @@ test('keys: from the environment, validated as DNS labels; unknown lists are inp
   assert.throws(() => validateKeys({ nope: 'a' }), InputError);
   assert.throws(() => selectLists({ lists: ['no-such-list'] }), InputError);
 });
+
+test('well-known public resolvers are recognised in every server notation', async () => {
+  const { publicResolverName } = await import('./catalog.ts');
+  assert.equal(publicResolverName('8.8.8.8:53'), 'Google Public DNS');
+  assert.equal(publicResolverName('1.1.1.1'), 'Cloudflare 1.1.1.1');
+  assert.equal(publicResolverName('[2620:fe::fe]:53'), 'Quad9');
+  assert.equal(publicResolverName('2001:4860:4860::8888'), 'Google Public DNS');
+  assert.equal(publicResolverName('127.0.0.1:5353'), null);
+  assert.equal(publicResolverName('replay:run.json'), null);
+});

@@ -121,6 +121,8 @@ export interface Catalog {
   schema: 'mailsleuth/dnsbl@1';
   factsAsOf: string;
   answerRules: string[];
+  /** Well-known public resolvers by operator, which many lists refuse. */
+  publicResolvers: { note: string; addresses: Record<string, string[]> };
   keys: Record<string, KeySpec>;
   lists: Blocklist[];
 }
@@ -131,6 +133,15 @@ export const catalog: Catalog = catalogFile as unknown as Catalog;
 export function findList(id: string, from: Catalog = catalog): Blocklist | undefined {
   const wanted = id.toLowerCase();
   return from.lists.find((l) => l.id === wanted || l.zone === wanted);
+}
+
+/** The operator of a well-known public resolver at `server` (`host:port`, `[v6]:port` or an address), or null. */
+export function publicResolverName(server: string, from: Catalog = catalog): string | null {
+  const host = (server.match(/^\[([^\]]+)\]/)?.[1] ?? (server.split(':').length === 2 ? server.split(':')[0] : server) ?? '').toLowerCase();
+  for (const [name, addresses] of Object.entries(from.publicResolvers.addresses)) {
+    if (addresses.includes(host)) return name;
+  }
+  return null;
 }
 
 /** A list as this run will query it: the zone with the key filled in, when there is one. */

@@ -4,7 +4,7 @@
  * answer starts its TXT lookup (the list's reason) at once, without holding up any other lookup.
  */
 import type { Resolver } from '../../net/dns/types.ts';
-import { catalog as shippedCatalog, selectLists, type Blocklist, type Catalog, type CodeSeverity, type ListKind, type PlannedList, type SkippedList } from './catalog.ts';
+import { catalog as shippedCatalog, publicResolverName, selectLists, type Blocklist, type Catalog, type CodeSeverity, type ListKind, type PlannedList, type SkippedList } from './catalog.ts';
 import { classifyAnswer, type Verdict } from './answer.ts';
 import { explainError, type LookupError } from './explain.ts';
 import { queryName } from './query-name.ts';
@@ -44,6 +44,11 @@ export interface BlocklistResult {
   delisting: string | null;
   /** Listed, but resting on a code the catalog marks unverified. */
   unverified?: boolean;
+  /**
+   * False for a "not listed" that came through a public resolver this list refuses: the resolver,
+   * not the list, may have answered (some answer NXDOMAIN for refused lists).
+   */
+  reliable?: false;
   note?: string;
   error?: LookupError;
   /** Transcript ids of the DNS lookups behind this result. */
@@ -57,6 +62,8 @@ export interface BlocklistReport {
   /** Lists queried in this run. */
   lists: string[];
   resolver: string[];
+  /** Problems with the run as a whole (a public resolver that lists refuse); absent when none. */
+  warnings?: string[];
   durationMs: number;
 }
 
@@ -223,6 +230,39 @@ async function checkOne(lookup: Lookup, resolver: Resolver, limit: ReturnType<ty
   }
 }
 
+function refusesPublicResolvers(planned: PlannedList): boolean {
+  return planned.list.access.publicResolversRefused === true && !planned.keyed;
+}
+
+function publicResolversIn(servers: readonly string[], catalog: Catalog): string[] {
+  return servers.flatMap((s) => {
+    const name = publicResolverName(s, catalog);
+    return name ? [`${name} (${s})`] : [];
+  });
+}
+
+/** "Not listed" through a public resolver a list refuses is the resolver's word, not the list's. */
+function markPublicResolverAnswers(results: BlocklistResult[], lookups: Lookup[], servers: readonly string[], catalog: Catalog): BlocklistResult[] {
+  const publics = publicResolversIn(servers, catalog);
+  if (!publics.length) return results;
+  return results.map((r, i) => {
+    const planned = lookups[i]?.planned;
+    if (r.status !== 'not-listed' || !planned || !refusesPublicResolvers(planned)) return r;
+    return { ...r, reliable: false, note: `queried through ${publics.join(', ')}, a public resolver ${r.listName} refuses: "not listed" may be the resolver's answer, not the list's` };
+  });
+}
+
+function withWarnings(warnings: string[]): { warnings?: string[] } {
+  return warnings.length ? { warnings } : {};
+}
+
+function publicResolverWarnings(lookups: Lookup[], servers: readonly string[], catalog: Catalog): string[] {
+  const publics = publicResolversIn(servers, catalog);
+  const refusing = [...new Set(lookups.filter((l) => refusesPublicResolvers(l.planned)).map((l) => l.planned.list.name))];
+  if (!publics.length || !refusing.length) return [];
+  return [`The resolver is ${publics.join(', ')}, a public resolver that ${refusing.join(', ')} refuse: their answers are unreliable. Use your own recursive resolver (--resolver) or keyed access (--dqs-key).`];
+}
+
 /**
  * Checks every target against every selected list that takes its kind (IP lists for addresses,
  * domain lists for domains), in parallel. Results come in target order, then catalog order.
@@ -246,10 +286,11 @@ export async function checkBlocklists(
   const settings = { txt: options.txt ?? true, catalog };
   const results = await Promise.all(lookups.map((l) => checkOne(l, ctx.resolver, limit, settings)));
   return {
-    results,
+    results: markPublicResolverAnswers(results, lookups, ctx.resolver.servers, catalog),
     skipped: selection.skipped,
     lists: selection.queried.map((p) => p.list.id),
     resolver: [...ctx.resolver.servers],
+    ...withWarnings(publicResolverWarnings(lookups, ctx.resolver.servers, catalog)),
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -61,12 +61,29 @@ function errorFindings(errors: BlocklistResult[]): Finding[] {
   });
 }
 
+/** "Not listed" answers that came through a public resolver the lists refuse: one finding for all of them. */
+function unreliableFinding(unreliable: BlocklistResult[]): Finding[] {
+  if (!unreliable.length) return [];
+  const lists = [...new Set(unreliable.map((r) => r.listName))];
+  const targets = [...new Set(unreliable.map((r) => r.target))];
+  return [{
+    id: 'blocklists.query-refused',
+    severity: 'warn',
+    title: `${lists.length === 1 ? lists[0] : `${lists.length} lists`} queried through a public resolver they refuse — "not listed" is unreliable, not clean`,
+    detail: `${unreliable[0]?.note ?? 'Queried through a public resolver.'} Lists: ${lists.join(', ')}. Targets: ${targets.join(', ')}.`,
+    data: { kind: 'public-resolver', lists: [...new Set(unreliable.map((r) => r.list))], targets },
+    fix: { text: 'Run your own recursive resolver on a host with its own reverse DNS and use it with --resolver HOST:PORT, or use keyed access (a free Spamhaus DQS key with --dqs-key).' },
+    dns: unreliable.flatMap((r) => r.dns),
+  }];
+}
+
 /** Findings for a report: one per listing, one per (list, error cause), and `clean` when all answered. */
 export function blocklistFindings(report: BlocklistReport): Finding[] {
   const listed = report.results.filter((r) => r.status === 'listed');
   const errors = report.results.filter((r) => r.status === 'error');
-  const findings = [...listed.map(listedFinding), ...errorFindings(errors)];
-  if (!listed.length && !errors.length && report.results.length) {
+  const unreliable = report.results.filter((r) => r.reliable === false);
+  const findings = [...listed.map(listedFinding), ...errorFindings(errors), ...unreliableFinding(unreliable)];
+  if (!listed.length && !errors.length && !unreliable.length && report.results.length) {
     const targets = [...new Set(report.results.map((r) => r.target))];
     findings.push({
       id: 'blocklists.clean',

@@ -13,14 +13,14 @@ import { parseTarget } from './target.ts';
 export { checkBlocklists, DEFAULT_CONCURRENCY, type BlocklistReport, type BlocklistResult, type CheckBlocklistsOptions } from './engine.ts';
 export { blocklistTargets, parseTarget, isListableAddress, type BlocklistFacts, type BlocklistTarget, type TargetRole } from './target.ts';
 export { blocklistFindings } from './findings.ts';
-export { catalog, selectLists, findList, keysFromEnv, validateKeys, type Blocklist, type Catalog, type SkippedList } from './catalog.ts';
+export { catalog, selectLists, findList, keysFromEnv, validateKeys, publicResolverName, type Blocklist, type Catalog, type SkippedList } from './catalog.ts';
 export { classifyAnswer, matchesCode } from './answer.ts';
 export { queryName, reverseIp4, nibbleIp6 } from './query-name.ts';
 
 /** Check status from a report: listings decide; without any, failed lookups make it unknown. */
 export function blocklistStatus(report: BlocklistReport, findings = blocklistFindings(report)): CheckResult['status'] {
   if (report.results.some((r) => r.status === 'listed')) return worstSeverity(findings);
-  if (report.results.some((r) => r.status === 'error')) return 'unknown';
+  if (report.results.some((r) => r.status === 'error' || r.reliable === false)) return 'unknown';
   return report.results.length ? 'ok' : 'skipped';
 }
 

@@ -21,7 +21,7 @@ function isProblem(r: BlocklistResult): boolean {
 
 export function exitCodeOf(report: BlocklistReport): number {
   if (report.results.some(isProblem)) return EXIT.problems;
-  if (!report.results.length || report.results.every((r) => r.status === 'error')) return EXIT.incomplete;
+  if (!report.results.length || report.results.every((r) => r.status === 'error' || r.reliable === false)) return EXIT.incomplete;
   return EXIT.healthy;
 }
 
@@ -47,14 +47,14 @@ function cell(text: string, width: number): string {
 }
 
 function resultCell(r: BlocklistResult): string {
-  if (r.status === 'not-listed') return pc.green(cell('not listed', 12));
+  if (r.status === 'not-listed') return r.reliable === false ? pc.yellow(cell('not listed?', 12)) : pc.green(cell('not listed', 12));
   if (r.status === 'error') return pc.yellow(cell('UNKNOWN', 12));
   if (r.severity === 'good') return pc.green(cell('allowlisted', 12));
   return r.abuse ? pc.red(pc.bold(cell('LISTED', 12))) : pc.yellow(cell('LISTED', 12));
 }
 
 function meaningCell(r: BlocklistResult): string {
-  if (r.status === 'not-listed') return r.note ? 'NODATA (treated as not listed)' : '';
+  if (r.status === 'not-listed') return r.reliable === false ? 'unreliable: public resolver refused by this list' : r.note ? 'NODATA (treated as not listed)' : '';
   const codes = r.codes.length ? ` (${r.codes.join(', ')})` : '';
   if (r.status === 'error') return `${ERROR_LABEL[r.error?.kind ?? 'network'] ?? 'error'}${codes}`;
   const nature = r.abuse ? '' : r.severity === 'policy' ? 'policy, not abuse: ' : r.severity === 'collateral' ? 'collateral: ' : '';
@@ -93,6 +93,7 @@ export function renderTable(report: BlocklistReport): string {
     for (const f of failures.values()) out.push(`  • ${f.message}\n    Fix: ${f.fix}`);
     out.push('');
   }
+  for (const w of report.warnings ?? []) out.push(pc.yellow(`Warning: ${w}`), '');
   if (report.skipped.length) {
     out.push(pc.bold('Not queried:'));
     for (const s of report.skipped) out.push(pc.dim(`  ${s.name}: ${s.detail}`));
