@@ -46,3 +46,10 @@ test('naming schemes recognise date and token selectors', () => {
   assert.deepEqual(selectorSchemes('scph0717'), ['SparkPost']);
   assert.deepEqual(selectorSchemes('selector1'), []);
 });
+
+test('an onmicrosoft.com tenant domain gets its dashed selectors', () => {
+  const names = candidateSelectors('contoso.onmicrosoft.com', {}).map((c) => c.selector);
+  assert.ok(names.includes('selector1-contoso-onmicrosoft-com'));
+  assert.ok(names.includes('selector2-contoso-onmicrosoft-com'));
+  assert.equal(candidateSelectors('acme.example', {}).some((c) => c.selector.startsWith('selector1-')), false);
+});

@@ -66,6 +66,12 @@ export function candidateSelectors(domain: string, inputs: SelectorInputs): Sele
   for (const id of inputs.providers ?? []) {
     for (const s of providerSelectors(id)) add(s, 'provider', 0);
   }
+  // A tenant's initial domain signs with selectorN-<domain with dashes> at its own name
+  // (globalcyberalliance/domain-security-scanner#35), not with plain selector1/selector2.
+  if (domain.endsWith('.onmicrosoft.com')) {
+    const dashed = domain.replace(/\./g, '-');
+    for (const n of [1, 2]) add(`selector${n}-${dashed}`, 'provider', 0);
+  }
   for (const entry of catalog.selectors) add(entry.selector, 'common', entry.tier);
   return [...byName.values()];
 }
