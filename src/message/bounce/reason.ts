@@ -29,6 +29,21 @@ const rules: CompiledRule[] = (reasonsData.rules as RuleData[]).map((r) => ({
   regex: (r.regex ?? []).map((x) => new RegExp(x, 'i')),
 }));
 
+const weakRules: CompiledRule[] = ((reasonsData.weakRules ?? []) as RuleData[]).map((r) => ({
+  reason: r.reason,
+  phrases: (r.phrases ?? []).map((p) => p.toLowerCase()),
+  regex: (r.regex ?? []).map((x) => new RegExp(x, 'i')),
+}));
+
+/** Generic refusal words that decide only when neither specific words nor the status code do. */
+function reasonFromWeakText(text: string): string | null {
+  const lower = text.toLowerCase();
+  for (const rule of weakRules) {
+    if (rule.phrases.some((p) => lower.includes(p)) || rule.regex.some((re) => re.test(text))) return rule.reason;
+  }
+  return null;
+}
+
 const statusReasons = reasonsData.status as Record<string, string>;
 const decisiveStatus = new Set(reasonsData.decisiveStatus.codes);
 const recipientDomains = reasonsData.recipientDomains as Record<string, string>;
@@ -94,7 +109,7 @@ export interface ReasonEvidence {
 export function classifyReason(e: ReasonEvidence): ReasonDecision {
   const decide = (reason: string, source: ReasonDecision['source']): ReasonDecision =>
     ({ reason, source, hard: isHard(reason, e.status, e.replyCode) });
-  if (e.action === 'delivered' || e.action === 'relayed' || e.action === 'expanded') return decide('delivered', 'context');
+  if (e.action === 'delivered' || e.action === 'relayed' || e.action === 'expanded' || e.status?.startsWith('2.')) return decide('delivered', 'context');
   if (e.status && decisiveStatus.has('X' + e.status.slice(1))) return decide(reasonFromStatus(e.status)!, 'status');
   const fromDiagnostic = reasonFromText(e.diagnostic ?? '');
   // "User unknown" in answer to DATA cannot be true (RCPT TO was accepted): it is a content or
@@ -103,9 +118,13 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   if (fromDiagnostic === 'userunknown' && e.command === 'DATA' && !/^\d\.1\./.test(e.status ?? '')) return decide('filtered', 'text');
   // Unknown-user or unknown-domain words in answer to MAIL FROM are about the sender, not the recipient.
   if ((fromDiagnostic === 'userunknown' || fromDiagnostic === 'hostunknown') && e.command === 'MAIL') return decide('rejected', 'text');
+  // A refusal at connection time or to HELO is about the sending host, whatever the words.
+  if (fromDiagnostic === 'rejected' && (e.command === 'CONN' || e.command === 'HELO' || e.command === 'EHLO')) return decide('blocked', 'text');
   if (fromDiagnostic) return decide(fromDiagnostic, 'text');
   const fromStatus = reasonFromStatus(e.status);
   if (fromStatus) return decide(fromStatus, 'status');
+  const weak = reasonFromWeakText(e.diagnostic ?? '');
+  if (weak) return decide(weak, 'text');
   const fromContext = reasonFromText(e.context ?? '');
   if (fromContext) return decide(fromContext, 'context');
   if (e.action === 'delayed') return decide('expired', 'context');
