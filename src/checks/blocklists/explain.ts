@@ -8,8 +8,10 @@ import type { AnswerErrorKind } from './answer.ts';
 
 export interface LookupError {
   kind: AnswerErrorKind;
-  /** What is wrong, in one or two sentences. */
+  /** What is wrong, in one or two sentences, naming the list and the answer. */
   message: string;
+  /** The same without the list's name and answer, so reports can group lists that failed alike. */
+  reason: string;
   /** What to do about it. */
   fix: string;
   /** True when the resolver (or the access to the list) is the problem, not the list or the network. */
@@ -47,51 +49,59 @@ function keyFix(planned: PlannedList, catalog: Catalog): string {
   return `Check the ${spec.name} (${spec.flag ? `${spec.flag} / ` : ''}${spec.env}) in your ${planned.list.operator} account: it may be mistyped, disabled or used from an unregistered address.`;
 }
 
-/** The explanation and fix for a lookup error on one list. */
-export function explainError(input: ExplainInput, catalog: Catalog): LookupError {
-  const { planned, kind, codes } = input;
-  const name = planned.list.name;
+interface Explanation { reason: string; fix: string; resolverProblem: boolean }
+
+const UNKNOWN = 'The target\'s status is unknown.';
+
+/** What went wrong, without the list's name or the answer: the same words for every list it hit. */
+function explain(input: ExplainInput, catalog: Catalog): Explanation {
+  const { planned, kind } = input;
   const via = input.servers.length ? ` through ${input.servers.join(', ')}` : '';
-  const answer = codes.length ? ` (answer ${codes.join(', ')})` : '';
   const documented = input.meaning ? ` The list documents this answer as: "${input.meaning}".` : '';
-  const resolver = (message: string): LookupError => ({ kind, message: message + documented, fix: resolverFix(planned, catalog), resolverProblem: true });
+  const refusal = (reason: string): Explanation => ({ reason: `${reason} ${UNKNOWN}${documented}`, fix: resolverFix(planned, catalog), resolverProblem: true });
   switch (kind) {
     case 'public-resolver':
-      return resolver(`${name} refused the query${answer}: it came${via} from a public or shared resolver, or one without its own reverse DNS. The target's status is unknown.`);
+      return refusal(`refused the query: it came${via} from a public or shared resolver, or one without its own reverse DNS.`);
     case 'excessive-volume':
-      return resolver(`${name} refused the query${answer}: the resolver${via} exceeded the list's free-use query volume. The target's status is unknown.`);
+      return refusal(`refused the query: the resolver${via} exceeded the list's free-use query volume.`);
     case 'query-blocked':
-      return resolver(`${name} refused the query${answer}: the list blocks the resolver${via} (public resolver or too many queries). The target's status is unknown.`);
+      return refusal(`refused the query: the list blocks the resolver${via} (public resolver or too many queries).`);
     case 'resolver-not-registered':
-      return resolver(`${name} refused the query${answer}: it only answers resolvers registered with its operator. The target's status is unknown.`);
+      return refusal('refused the query: it only answers resolvers registered with its operator.');
+    case 'query-error':
+      return refusal('answered with one of its error codes: a query error, not a listing.');
     case 'rewritten-nxdomain':
       return {
-        kind,
-        message: `${name} gave an address outside 127.0.0.0/8${answer}, which no DNS list ever answers: the resolver${via} rewrites "does not exist" into an address (ad redirect, filtering DNS, captive portal), or the zone was taken over. The target's status is unknown.`,
+        reason: `gave an address outside 127.0.0.0/8, which no DNS list ever answers: the resolver${via} rewrites "does not exist" into an address (ad redirect, filtering DNS, captive portal), or the zone was taken over. ${UNKNOWN}`,
         fix: `Use a resolver that does not rewrite NXDOMAIN: run ${OWN_RESOLVER}.`,
         resolverProblem: true,
       };
     case 'key-rejected':
-      return { kind, message: `${name} rejected the access key${answer}.${documented} The target's status is unknown.`, fix: keyFix(planned, catalog), resolverProblem: true };
+      return { reason: `rejected the access key.${documented} ${UNKNOWN}`, fix: keyFix(planned, catalog), resolverProblem: true };
     case 'refused':
       return planned.keyed
-        ? { kind, message: `${name} answered REFUSED to the keyed query: the key is invalid, disabled or not authorised for this list. The target's status is unknown.`, fix: keyFix(planned, catalog), resolverProblem: true }
-        : resolver(`The query to ${name} was answered REFUSED${via}: the resolver will not resolve it, or the list refuses this resolver. The target's status is unknown.`);
+        ? { reason: `answered REFUSED to the keyed query: the key is invalid, disabled or not authorised for this list. ${UNKNOWN}`, fix: keyFix(planned, catalog), resolverProblem: true }
+        : refusal(`the query was answered REFUSED${via}: the resolver will not resolve it, or the list refuses this resolver.`);
     case 'servfail':
       return planned.keyed
-        ? { kind, message: `${name} could not be resolved (SERVFAIL)${via}; with keyed access a disabled key is answered this way. The target's status is unknown.`, fix: `${keyFix(planned, catalog)} If the key is fine, retry later.`, resolverProblem: true }
-        : { kind, message: `The resolver${via} could not get an answer from ${name} (SERVFAIL): the list's servers are down or refuse the resolver. The target's status is unknown.`, fix: `Retry later; if it persists, run ${OWN_RESOLVER}${keyAdvice(planned, catalog)}.`, resolverProblem: false };
+        ? { reason: `could not be resolved (SERVFAIL)${via}; with keyed access a disabled key is answered this way. ${UNKNOWN}`, fix: `${keyFix(planned, catalog)} If the key is fine, retry later.`, resolverProblem: true }
+        : { reason: `the resolver${via} could not get an answer (SERVFAIL): the list's servers are down or refuse the resolver. ${UNKNOWN}`, fix: `Retry later; if it persists, run ${OWN_RESOLVER}${keyAdvice(planned, catalog)}.`, resolverProblem: false };
     case 'timeout':
-      return { kind, message: `No answer from the resolver${via} for ${name} in time${input.detail ? ` (${input.detail})` : ''}. The target's status is unknown.`, fix: 'Retry with a longer --timeout, or check that the resolver can reach the list\'s servers.', resolverProblem: false };
+      return { reason: `no answer from the resolver${via} in time${input.detail ? ` (${input.detail})` : ''}. ${UNKNOWN}`, fix: 'Retry with a longer --timeout, or check that the resolver can reach the list\'s servers.', resolverProblem: false };
     case 'network':
-      return { kind, message: `The lookup on ${name} failed: ${input.detail ?? 'network error'}. The target's status is unknown.`, fix: 'Check the --resolver address and the network.', resolverProblem: false };
+      return { reason: `the lookup failed: ${input.detail ?? 'network error'}. ${UNKNOWN}`, fix: 'Check the --resolver address and the network.', resolverProblem: false };
     case 'zone-typo':
-      return { kind, message: `${name} says the zone name ${planned.displayZone} is wrong${answer}.${documented}`, fix: 'The catalog\'s zone is out of date: update mailsleuth or report it.', resolverProblem: false };
+      return { reason: `says the zone name ${planned.displayZone} is wrong.${documented}`, fix: 'The catalog\'s zone is out of date: update mailsleuth or report it.', resolverProblem: false };
     case 'ip-on-domain-list':
-      return { kind, message: `${name} says an IP address was queried on this domain-only list${answer}: a query error, not a listing.`, fix: 'Query domains only on this list (a mailsleuth bug if it did otherwise: please report it).', resolverProblem: false };
-    case 'query-error':
-      return { kind, message: `${name} answered with one of its error codes${answer}: a query error, not a listing. The target's status is unknown.`, fix: resolverFix(planned, catalog), resolverProblem: true };
+      return { reason: 'says an IP address was queried on this domain-only list: a query error, not a listing.', fix: 'Query domains only on this list (a mailsleuth bug if it did otherwise: please report it).', resolverProblem: false };
     case 'unrecognised':
-      return { kind, message: `${name} answered ${codes.join(', ')}, a code it does not document: neither a listing nor a clean answer. The target's status is unknown.`, fix: `Look the target up by hand${planned.list.lookupUrl ? ` at ${planned.list.lookupUrl}` : ''}; the list may have added a code or the zone may be misbehaving.`, resolverProblem: false };
+      return { reason: `answered a code it does not document: neither a listing nor a clean answer. ${UNKNOWN}`, fix: `Look the target up by hand${planned.list.lookupUrl ? ` at ${planned.list.lookupUrl}` : ''}; the list may have added a code or the zone may be misbehaving.`, resolverProblem: false };
   }
+}
+
+/** The explanation and fix for a lookup error on one list. */
+export function explainError(input: ExplainInput, catalog: Catalog): LookupError {
+  const e = explain(input, catalog);
+  const answer = input.codes.length ? ` (answer ${input.codes.join(', ')})` : '';
+  return { kind: input.kind, message: `${input.planned.list.name}${answer}: ${e.reason}`, reason: e.reason, fix: e.fix, resolverProblem: e.resolverProblem };
 }

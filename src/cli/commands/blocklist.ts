@@ -55,10 +55,30 @@ function resultCell(r: BlocklistResult): string {
 
 function meaningCell(r: BlocklistResult): string {
   if (r.status === 'not-listed') return r.reliable === false ? 'unreliable: public resolver refused by this list' : r.note ? 'NODATA (treated as not listed)' : '';
-  const codes = r.codes.length ? ` (${r.codes.join(', ')})` : '';
-  if (r.status === 'error') return `${ERROR_LABEL[r.error?.kind ?? 'network'] ?? 'error'}${codes}`;
+  const codes = r.codes.length ? `${r.codes.join(', ')} · ` : '';
+  if (r.status === 'error') return `${codes}${ERROR_LABEL[r.error?.kind ?? 'network'] ?? 'error'}`;
   const nature = r.abuse ? '' : r.severity === 'policy' ? 'policy, not abuse: ' : r.severity === 'collateral' ? 'collateral: ' : '';
-  return `${nature}${r.meaning ?? ''}${codes}`;
+  return `${codes}${nature}${r.meaning ?? ''}`;
+}
+
+/** Why lookups failed, grouped so one refused resolver reads as one problem, not twenty. */
+function renderFailures(report: BlocklistReport): string[] {
+  const groups = new Map<string, { lists: Set<string>; codes: Set<string>; reason: string; fix: string }>();
+  for (const r of report.results) {
+    if (!r.error) continue;
+    const key = `${r.error.reason}|${r.error.fix}`;
+    const group = groups.get(key) ?? { lists: new Set<string>(), codes: new Set<string>(), reason: r.error.reason, fix: r.error.fix };
+    group.lists.add(r.listName);
+    for (const c of r.codes) group.codes.add(c);
+    groups.set(key, group);
+  }
+  if (!groups.size) return [];
+  const out = [pc.bold('Unknown results — these lists did not give a usable answer (not the same as "not listed"):')];
+  for (const g of groups.values()) {
+    const codes = g.codes.size ? ` (answer ${[...g.codes].join(', ')})` : '';
+    out.push(`  • ${[...g.lists].join(', ')}${codes}: ${g.reason}`, `    Fix: ${g.fix}`);
+  }
+  return [...out, ''];
 }
 
 /** The readable report: one table per target (list, result, meaning, delist link), then why lookups failed. */
@@ -80,23 +100,13 @@ export function renderTable(report: BlocklistReport): string {
     }
     out.push('');
   }
-  const failures = new Map<string, { lists: Set<string>; message: string; fix: string }>();
-  for (const r of report.results) {
-    if (!r.error) continue;
-    const key = `${r.error.kind}|${r.list}`;
-    const group = failures.get(key) ?? { lists: new Set<string>(), message: r.error.message, fix: r.error.fix };
-    group.lists.add(r.listName);
-    failures.set(key, group);
-  }
-  if (failures.size) {
-    out.push(pc.bold('Unknown results — these lists did not give a usable answer (not the same as "not listed"):'));
-    for (const f of failures.values()) out.push(`  • ${f.message}\n    Fix: ${f.fix}`);
-    out.push('');
-  }
+  out.push(...renderFailures(report));
   for (const w of report.warnings ?? []) out.push(pc.yellow(`Warning: ${w}`), '');
-  if (report.skipped.length) {
+  // Lists without a public zone are catalog facts, not news; dead lists and missing keys are worth a line.
+  const skipped = report.skipped.filter((s) => s.reason !== 'no-public-zone');
+  if (skipped.length) {
     out.push(pc.bold('Not queried:'));
-    for (const s of report.skipped) out.push(pc.dim(`  ${s.name}: ${s.detail}`));
+    for (const s of skipped) out.push(pc.dim(`  ${s.name}: ${s.detail}`));
     out.push('');
   }
   out.push(`Checked ${targets.length} target(s) on ${report.lists.length} lists through ${report.resolver.join(', ')} in ${report.durationMs} ms.`);
