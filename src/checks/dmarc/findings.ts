@@ -74,9 +74,11 @@ function missing(data: DmarcData): Finding {
 function recordFindings(data: DmarcData): Finding[] {
   const pub = data.published!;
   const dns = [pub.dns];
+  const broken = pub.problems.some((p) => p.severity === 'error');
   const findings: Finding[] = [{
     id: 'dmarc.record-found',
-    severity: 'ok',
+    // A record with errors is still shown, but it is not a success.
+    severity: broken ? 'info' : 'ok',
     title: `DMARC record at _dmarc.${pub.domain}`,
     detail: `${pub.text}${pub.inherited ? ` (inherited: ${data.domain} has no record of its own)` : ''}`,
     data: { domain: pub.domain, inherited: pub.inherited, tags: pub.tags },
