@@ -11,11 +11,21 @@ const klass = codes.class as Record<string, string>;
 
 const STATUS = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
 
-/** The first enhanced status code in a text, or null. Skips dotted quads and version numbers. */
+const STATUS_ALL = new RegExp(STATUS.source, 'g');
+
+/**
+ * The enhanced status code of a text: the first failure code (4.x.x/5.x.x), else the first success
+ * code, or null. A transcript often shows "250 2.1.5 Ok" before the refusal it leads to.
+ */
 export function findStatus(text: string | null): string | null {
   if (!text) return null;
-  const m = STATUS.exec(text);
-  return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : null;
+  let success: string | null = null;
+  for (const m of text.matchAll(STATUS_ALL)) {
+    const code = `${m[1]}.${Number(m[2])}.${Number(m[3])}`;
+    if (m[1] !== '2') return code;
+    success ??= code;
+  }
+  return success;
 }
 
 /** A status code in words: "Permanent failure: Mailbox full (RFC 3463)". */

@@ -64,7 +64,7 @@ function buildRecipient(address: string, fields: DsnFields | null, textDiag: str
   // The DSN's Diagnostic-Code is the receiver's reply and is what we show; the MTA's own text about
   // the same recipient still helps classify when the code is terse ("550 rejected").
   const diagnostic = dsnDiag ?? textDiag ?? null;
-  const reasonText = dsnDiag && textDiag && dsnDiag.length < 60 && !textDiag.includes(dsnDiag.slice(0, 40)) ? `${dsnDiag} ${textDiag}` : diagnostic;
+  const reasonText = dsnDiag && textDiag && dsnDiag.length < 60 && !textDiag.includes(dsnDiag.slice(0, 40)) && !reasonFromText(dsnDiag) ? `${dsnDiag} ${textDiag}` : diagnostic;
   const read = readDiagnostic(diagnostic);
   read.command ??= findCommand(textDiag) ?? findCommand(context);
   let status = cleanStatus(fields?.status);

@@ -116,6 +116,8 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   // sender filter wearing unknown-user words, which Japanese carriers and some gateways do. An
   // explicit X.1.x status still means the address itself is bad.
   if (fromDiagnostic === 'userunknown' && e.command === 'DATA' && !/^\d\.1\./.test(e.status ?? '')) return decide('filtered', 'text');
+  // Likewise unknown-user words under a security/policy status (X.7.x): the refusal is a policy.
+  if (fromDiagnostic === 'userunknown' && /^\d\.7\./.test(e.status ?? '')) return decide('filtered', 'text');
   // Unknown-user or unknown-domain words in answer to MAIL FROM are about the sender, not the recipient.
   if ((fromDiagnostic === 'userunknown' || fromDiagnostic === 'hostunknown') && e.command === 'MAIL') return decide('rejected', 'text');
   // A refusal at connection time or to HELO is about the sending host, whatever the words.

@@ -12,7 +12,7 @@ const embeddedHeaders = new RegExp(formats.originalMarkers.embeddedHeaders, 'i')
 const recipientFormats = formats.recipientLines.formats.map((f) => ({ name: f.name, re: new RegExp(f.regex, 'i') }));
 const remoteMtaPatterns = formats.remoteMta.map((r) => new RegExp(r, 'i'));
 const commandPatterns = formats.command.map((r) => new RegExp(r, 'i'));
-const replyCodePattern = new RegExp(formats.replyCode, 'i');
+const replyCodeAll = new RegExp(formats.replyCode, 'gi');
 const noiseLines = formats.noiseLines.map((r) => new RegExp(r, 'i'));
 
 /** Splits a plain-text bounce into the report and the quoted original (null when none is quoted). */
@@ -112,8 +112,13 @@ export function findCommand(text: string | null): string | null {
 /** The first SMTP reply code in a diagnostic, e.g. "550". */
 export function findReplyCode(text: string | null): string | null {
   if (!text) return null;
-  const m = replyCodePattern.exec(text);
-  return m?.groups?.code ?? null;
+  let success: string | null = null;
+  for (const m of text.matchAll(replyCodeAll)) {
+    const code = m.groups?.code ?? null;
+    if (code && code[0] !== '2') return code;
+    success ??= code;
+  }
+  return success;
 }
 
 /** Status, reply code, command and remote MTA read out of one diagnostic text. */
