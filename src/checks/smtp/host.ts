@@ -47,11 +47,12 @@ export interface SmtpHostResult extends MxHostInput {
   probes: SmtpAddressResult[];
 }
 
-export async function probeHost(ctx: Context, host: MxHostInput, settings: ProbeSettings, mtaSts: SmtpHostResult['mtaSts']): Promise<SmtpHostResult> {
+/** Probes the host; `mtaSts` is filled in by the caller once the policy is known. */
+export async function probeHost(ctx: Context, host: MxHostInput, settings: ProbeSettings): Promise<SmtpHostResult> {
   const { chosen, notProbed } = chooseAddresses(host.addresses);
   const danePending = lookupDane(ctx, host.name, settings.port);
   const probes = await Promise.all(chosen.map((address) => probeAddress(ctx, host.name, address, settings, danePending)));
-  return { ...host, notProbed, dane: await danePending, mtaSts, probes };
+  return { ...host, notProbed, dane: await danePending, mtaSts: null, probes };
 }
 
 /**

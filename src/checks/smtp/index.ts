@@ -15,6 +15,9 @@ import { checkStatus } from '../status.ts';
 import { startMx, type MxData, type MxKind } from '../mx/index.ts';
 import { probeHost, type MxHostInput, type ProbeSettings, type SmtpHostResult } from './host.ts';
 import { smtpFindings } from './findings.ts';
+import { mtaStsCovers, type StsPolicy } from '../mta-sts/index.ts';
+
+export type MtaStsPolicy = Pick<StsPolicy, 'mode' | 'mx'>;
 
 export type { SmtpHostResult, SmtpAddressResult, ProbeSettings, BannerPtr } from './host.ts';
 export type { DaneLookup, DaneMatch, DaneState } from './dane.ts';
@@ -39,8 +42,11 @@ export interface SmtpCheckInput {
   heloName?: string;
   greetingTimeoutMs?: number;
   port?: number;
-  /** The domain's MTA-STS mode and which MX names its policy covers (from the MTA-STS check). */
-  mtaSts?: { mode: 'enforce' | 'testing' | 'none'; covers: (mxHost: string) => boolean } | null;
+  /**
+   * The domain's MTA-STS policy as the MTA-STS check fetched it (`data.policy`), or a promise of it so
+   * the probes need not wait for the policy fetch. Null or absent: no policy is in force.
+   */
+  mtaSts?: MtaStsPolicy | null | Promise<MtaStsPolicy | null>;
 }
 
 export interface SmtpData {
@@ -73,7 +79,8 @@ export async function run(ctx: Context, domain: string, input: SmtpCheckInput = 
     ...(input.heloName ? { heloName: input.heloName } : {}),
   };
   const targets: MxHostInput[] = mx.hosts.slice(0, MAX_HOSTS).map((h) => ({ name: h.exchange, preference: h.preference, implicit: h.implicit, addresses: h.addresses.map((a) => a.ip) }));
-  data.hosts = await Promise.all(targets.map((host) => probeHost(ctx, host, settings, mtaStsFor(input, host.name))));
+  const [hosts, policy] = await Promise.all([Promise.all(targets.map((host) => probeHost(ctx, host, settings))), input.mtaSts ?? null]);
+  data.hosts = hosts.map((host) => ({ ...host, mtaSts: mtaStsFor(policy, host.name) }));
   const findings = smtpFindings(data.hosts);
   const tested = data.hosts.some((h) => h.probes.some((p) => p.outcome !== 'could-not-test'));
   return { id: 'smtp', status: checkStatus(findings, !tested), findings, data };
@@ -97,9 +104,10 @@ function mxGate(mx: MxData): { findings: Finding[]; incomplete: boolean; reason:
   return null;
 }
 
-function mtaStsFor(input: SmtpCheckInput, mxHost: string): SmtpHostResult['mtaSts'] {
-  if (!input.mtaSts) return null;
-  return { mode: input.mtaSts.mode, covered: input.mtaSts.covers(mxHost) };
+/** RFC 8461 §5: a policy only binds senders in `enforce` or `testing` mode; a policy without a valid mode counts as none. */
+function mtaStsFor(policy: MtaStsPolicy | null, mxHost: string): SmtpHostResult['mtaSts'] {
+  if (!policy?.mode) return null;
+  return { mode: policy.mode, covered: mtaStsCovers(policy, mxHost) };
 }
 
 /** The relay test's outside addresses, never in the tested domain (it might legitimately accept them). */

@@ -4,7 +4,8 @@ import { register as blocklist } from './blocklist.ts';
 import { register as analyze } from './analyze.ts';
 import { register as check } from './check.ts';
 import { register as diagnose } from './diagnose.ts';
+import { register as probe } from './probe.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist];
+export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe];
