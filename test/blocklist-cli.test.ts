@@ -67,10 +67,10 @@ test('the table groups by target and shows list, result, meaning and the delist 
   assert.equal(code, 1);
   const [first, second] = stdout.split(/\n\n/);
   assert.match(first ?? '', /^203\.0\.113\.80 .*2 listed/);
-  assert.match(first ?? '', /Spamhaus ZEN\s+LISTED\s+XBL.*https:\/\/check\.spamhaus\.org\//);
+  assert.match(first ?? '', /Spamhaus ZEN\s+LISTED\s+127\.0\.0\.4 · XBL.*https:\/\/check\.spamhaus\.org\//);
   assert.match(first ?? '', /Barracuda.*LISTED.*https:\/\/www\.barracudacentral\.org\/rbl\/removal-request/);
   assert.match(second ?? '', /^192\.0\.2\.10 .*1 listed/);
-  assert.match(second ?? '', /Spamhaus ZEN\s+LISTED\s+policy, not abuse: PBL/);
+  assert.match(second ?? '', /Spamhaus ZEN\s+LISTED\s+127\.0\.0\.10 · policy, not abuse: PBL/);
   assert.match(second ?? '', /Barracuda.*not listed/);
 });
 
@@ -83,12 +83,13 @@ test('exit 0 when every list answers "not listed"', async () => {
 test('exit 3 when every lookup errored, and the table explains the resolver problem', async () => {
   lab.setFaults([{ action: 'refused' }]);
   try {
-    const { code, stdout } = await cli(['192.0.2.77', '--resolver', lab.server, '--list', 'spamhaus-zen', '--list', 'barracuda-brbl']);
+    const { code, stdout } = await cli(['192.0.2.77', '--resolver', lab.server, '--list', 'spamhaus-zen', '--list', 'barracuda-brbl', '--list', 'psbl']);
     assert.equal(code, 3);
     assert.match(stdout, /UNKNOWN/);
     assert.match(stdout, /not the same as "not listed"/);
     assert.match(stdout, /Fix: Run your own recursive resolver/);
     assert.match(stdout, /^  Spamhaus ZEN\s+UNKNOWN\s+REFUSED$/m);
+    assert.match(stdout, /• Barracuda Reputation Block List \(BRBL\), PSBL \(Passive Spam Block List\): the query was answered REFUSED/, 'one refused resolver reads as one problem');
     assert.doesNotMatch(stdout, /^  [^•\s].*\s{2}not listed/m, 'no row may read "not listed"');
   } finally {
     lab.setFaults([]);
