@@ -5,7 +5,8 @@ import { register as analyze } from './analyze.ts';
 import { register as check } from './check.ts';
 import { register as diagnose } from './diagnose.ts';
 import { register as probe } from './probe.ts';
+import { register as spf } from './spf.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe];
+export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe, spf];
