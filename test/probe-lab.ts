@@ -112,6 +112,20 @@ export class Lab {
     return port;
   }
 
+  /** A raw TCP server that writes `payload` to every connection (hostile or broken servers). */
+  async raw(payload: string | Buffer): Promise<number> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+      socket.write(payload);
+    });
+    const port = await listen(server);
+    this.closers.push(() => { for (const s of sockets) s.destroy(); return new Promise((r) => server.close(r)); });
+    return port;
+  }
+
   /** A port nothing listens on: bind, note the port, close. */
   async closedPort(): Promise<number> {
     const server = net.createServer();

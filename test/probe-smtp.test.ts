@@ -19,7 +19,7 @@ let caSpki = '';
 
 const HOSTS: Record<string, number> = {
   valid: 1, expired: 2, selfsigned: 3, wrongname: 4, delayed: 5, tarpit: 6, closed: 7, plain: 8,
-  tls454: 9, tlsbreak: 10, openrelay: 11, closedrelay: 12, untrusted: 13, enforced: 14, banner: 15,
+  tls454: 9, tlsbreak: 10, openrelay: 11, closedrelay: 12, untrusted: 13, enforced: 14, banner: 15, hostile: 16, notlisted: 17,
 };
 const SIGNED: Record<string, number> = { danematch: 21, danemismatch: 22, danenotls: 23, danetamatch: 24 };
 
@@ -49,6 +49,8 @@ before(async () => {
     untrusted: await lab.smtp({ names: [mxName('untrusted', 'lab.test')] }),
     enforced: await lab.smtp({ names: [mxName('enforced', 'lab.test')], certificate: 'expired' }),
     banner: await lab.smtp({ names: ['smtp.elsewhere.test'] }),
+    hostile: await lab.raw('220-hello\r\n'.repeat(5000)),
+    notlisted: await lab.smtp({ names: [mxName('notlisted', 'lab.test')] }),
     danematch: await lab.smtp({ names: [mxName('danematch', 'signed.test')] }),
     danemismatch: await lab.smtp({ names: [mxName('danemismatch', 'signed.test')] }),
     danenotls: await lab.smtp({ names: [mxName('danenotls', 'signed.test')], starttls: false }),
@@ -136,6 +138,21 @@ test('with MTA-STS enforce covering the MX, an expired certificate is an error',
   assert.equal(r.status, 'error');
 });
 
+test('MTA-STS enforce that does not list the MX: an error, and the host\'s certificate stays information', async () => {
+  const r = await runSmtp(ctx, 'notlisted.lab.test', { mtaSts: Promise.resolve({ mode: 'enforce', mx: ['mail.other.test'] }) });
+  assert.equal(find(r, 'smtp.mta-sts-mx-not-listed').severity, 'error');
+  assert.equal(r.data.hosts[0]!.mtaSts?.covered, false);
+});
+
+test('a hostile server sending an endless multi-line reply is cut off at 100 lines', async () => {
+  const r = await runSmtp(ctx, 'hostile.lab.test');
+  const p = probe(r);
+  assert.equal(p.outcome, 'could-not-test');
+  assert.equal(p.failure?.kind, 'protocol');
+  assert.match(p.failure?.message ?? '', /longer than 100 lines/);
+  assert.equal(find(r, 'smtp.could-not-test').severity, 'warn');
+});
+
 test('the probe waits for a delayed greeting longer than the step timeout', async () => {
   const quick = lab.context(dns, { timeoutMs: 300 });
   const r = await runSmtp(quick, 'delayed.lab.test');
@@ -154,6 +171,7 @@ test('a tarpit that never greets is "could not test" after the greeting timeout'
   assert.ok(p.timings.totalMs >= 400 && p.timings.totalMs < 3000);
   assert.equal(r.status, 'unknown');
   assert.match(find(r, 'smtp.could-not-test').title, /never greeted/);
+  assert.ok(!p.transcript.some((l) => l.from === 'C'), 'nothing is said before a greeting (talking early marks a bot)');
 });
 
 test('a closed port is "could not test": connection refused, said plainly', async () => {

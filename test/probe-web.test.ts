@@ -29,6 +29,7 @@ before(async () => {
   add('chain', 7, await lab.https({ names: ['chain.web.test'], headers: HSTS }), await redirectTo('http://www.chain.web.test/'));
   add('www.chain', 8, await lab.https({ names: ['www.chain.web.test'], headers: HSTS }), await redirectTo('https://www.chain.web.test/'));
   add('tlsbroken', 9, await hangUpServer(), await lab.http({ status: 200 }));
+  add('hostile', 10, await lab.https({ names: ['hostile.web.test'], headers: HSTS }), await lab.raw(`HTTP/1.1 200 OK\r\nX-Junk: ${'a'.repeat(40_000)}`));
   const zone = [`$ORIGIN web.test.`, SOA];
   for (const s of sites) {
     zone.push(`${s.name} A 198.51.100.${s.octet}`);
@@ -121,6 +122,14 @@ test('a redirect chain through another host name reaches HTTPS', async () => {
   assert.equal(http.reachesHttps, true);
   assert.deepEqual(http.redirects.map((h) => h.address), ['198.51.100.7', '198.51.100.8']);
   assert.ok(!ids(r).includes('web.no-redirect-to-https'));
+});
+
+test('an endless HTTP response head is cut off at the size limit', async () => {
+  const r = await runWeb(ctx, 'hostile.web.test');
+  const http = r.data.hosts[0]!.http!;
+  assert.equal(http.failure?.step, 'http');
+  assert.match(http.failure?.message ?? '', /larger than 32768 bytes/);
+  assert.ok(ids(r).includes('web.could-not-test'));
 });
 
 test('--no-probe: skipped without a connection', async () => {

@@ -134,7 +134,7 @@ export async function probeSmtp(dialer: Dialer, target: DialTarget, options: Smt
     return { result, chainDer };
   } finally {
     if (session) {
-      await session.quit(Math.min(options.timeoutMs, QUIT_TIMEOUT_MS));
+      await leave(session, result.greeting !== null, options.timeoutMs);
       result.transcript = [...session.transcript];
     }
     result.timings.totalMs = elapsed();
@@ -263,8 +263,17 @@ async function relayOnFreshSession(dialer: Dialer, target: DialTarget, options: 
     if (!(err instanceof DialError)) throw err;
     return { verdict: 'inconclusive', ...addresses, mailReply: null, rcptReply: null, overTls: false, note: `a second connection for the test failed: ${err.message}` };
   } finally {
-    await session?.quit(Math.min(options.timeoutMs, QUIT_TIMEOUT_MS));
+    if (session) await leave(session, scratch.greeting !== null, options.timeoutMs);
   }
+}
+
+/**
+ * QUIT politely once the server has greeted (RFC 5321 §4.1.1.10). Before a greeting, saying anything
+ * marks us as a bot talking too early (postscreen, greet_pause), so the connection is just closed.
+ */
+async function leave(session: SmtpSession, greeted: boolean, timeoutMs: number): Promise<void> {
+  if (greeted) await session.quit(Math.min(timeoutMs, QUIT_TIMEOUT_MS));
+  else session.close();
 }
 
 function emptyResult(target: DialTarget): SmtpProbeResult {
