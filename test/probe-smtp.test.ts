@@ -110,6 +110,8 @@ test('an expired certificate is information for SMTP without MTA-STS or DANE', a
   assert.equal(f.severity, 'info');
   assert.equal(probe(r).outcome, 'ok');
   assert.ok(probe(r).tls!.daysLeft! < 0);
+  assert.equal(probe(r).tls!.trusted, true, 'the date error does not hide that the chain reaches the lab CA');
+  assert.ok(!ids(r).includes('smtp.cert-untrusted'));
 });
 
 test('a self-signed certificate is information, reported once (not also "untrusted")', async () => {

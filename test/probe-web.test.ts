@@ -81,6 +81,11 @@ test('an expired web certificate is an error (browsers refuse it)', async () => 
   assert.equal(r.data.hosts[1]!.status, 'no-address', 'www has no address: not probed, not an error');
 });
 
+test('an expired certificate from an untrusted CA is both expired and untrusted', async () => {
+  const r = await runWeb(lab.context(dns, { timeoutMs: 1500, trustLabCa: false }), 'expired.web.test');
+  assert.deepEqual(ids(r).filter((id) => id.startsWith('web.cert-')).sort(), ['web.cert-expired', 'web.cert-untrusted']);
+});
+
 test('a self-signed web certificate is an error', async () => {
   const r = await runWeb(ctx, 'selfsigned.web.test');
   assert.equal(find(r, 'web.cert-self-signed').severity, 'error');

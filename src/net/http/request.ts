@@ -38,7 +38,7 @@ export async function fetchHead(dialer: Dialer, target: DialTarget, options: Htt
   try {
     if (options.tls) {
       const secure = await dialer.connectTls(target, { timeoutMs: options.timeoutMs, servername: options.host, tls: { ALPNProtocols: ['http/1.1'] } });
-      const described = describePeer(secure, options.host, options.now);
+      const described = describePeer(secure, options.host, options.now, dialer.ca);
       result.tls = described.peer;
       chainDer = described.chainDer;
       socket = secure;

@@ -111,7 +111,7 @@ export async function probeSmtp(dialer: Dialer, target: DialTarget, options: Smt
       return { result, chainDer };
     }
     result.timings.tlsMs = Math.round(performance.now() - tlsStarted);
-    const described = describePeer(secured, options.mxName, options.now);
+    const described = describePeer(secured, options.mxName, options.now, dialer.ca);
     result.tls = described.peer;
     chainDer = described.chainDer;
     const after = await step(result, 'ehlo-after-tls', () => session!.command(`EHLO ${heloName(session!, options)}`, options.timeoutMs));

@@ -6,7 +6,7 @@
  * (a web browser refuses an untrusted certificate, an SMTP sender usually does not).
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import { rootCertificates, type TLSSocket, type DetailedPeerCertificate } from 'node:tls';
 
 export interface CertificateInfo {
   /** Common name of the subject, or the whole subject when it has none. */
@@ -43,8 +43,9 @@ export interface TlsPeer {
   daysLeft: number | null;
   selfSigned: boolean;
   /**
-   * The chain leads to a trusted root: true, false, or null when the verifier stopped at the dates and
-   * we cannot tell (OpenSSL reports one error, not all).
+   * The chain leads to a trusted root: true, false, or null when it cannot be told. OpenSSL reports
+   * one error, and a date error hides the chain's verdict; then the chain is walked here against the
+   * same roots (the system's plus the run's extra CAs).
    */
   trusted: boolean | null;
 }
@@ -60,7 +61,8 @@ const NAME_ERRORS = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_CERT_ALTNA
 const DATE_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 const SELF_SIGNED_ERRORS = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT']);
 
-export function describePeer(socket: TLSSocket, expectedName: string, now: Date): { peer: TlsPeer; chainDer: ChainDer } {
+/** `extraCa`: the PEM certificates the run trusts besides the system roots (the dialer's `ca`). */
+export function describePeer(socket: TLSSocket, expectedName: string, now: Date, extraCa: readonly string[] = []): { peer: TlsPeer; chainDer: ChainDer } {
   const chainDer = peerChain(socket);
   const certs = chainDer.map((der) => new X509Certificate(der));
   const leaf = certs[0];
@@ -81,7 +83,7 @@ export function describePeer(socket: TLSSocket, expectedName: string, now: Date)
     notYetValid: notBefore !== null && notBefore > now.getTime(),
     daysLeft: notAfter === null ? null : Math.floor((notAfter - now.getTime()) / DAY_MS),
     selfSigned,
-    trusted: chainError === null ? leaf !== undefined : DATE_ERRORS.has(chainError) ? null : false,
+    trusted: chainError === null ? leaf !== undefined : DATE_ERRORS.has(chainError) ? chainReachesAnchor(certs, extraCa) : false,
   };
   return { peer, chainDer };
 }
@@ -98,6 +100,46 @@ function peerChain(socket: TLSSocket): ChainDer {
     cert = cert.issuerCertificate;
   }
   return chain;
+}
+
+/**
+ * Every certificate signed by the next, up to one of the trusted roots (by exact DER). Node puts the
+ * local root it found at the end of the chain it reports, so a chain that verified up to the dates
+ * ends on an anchor. Null when the chain is empty or unreadable.
+ */
+function chainReachesAnchor(chain: readonly X509Certificate[], extraCa: readonly string[]): boolean | null {
+  const top = chain[chain.length - 1];
+  if (!top) return null;
+  try {
+    for (let i = 0; i + 1 < chain.length; i++) {
+      if (!chain[i]!.checkIssued(chain[i + 1]!) || !chain[i]!.verify(chain[i + 1]!.publicKey)) return false;
+    }
+    return anchorFingerprints(extraCa).has(top.fingerprint256);
+  } catch {
+    return null;
+  }
+}
+
+const systemAnchors = new Set<string>();
+const extraAnchors = new WeakMap<readonly string[], Set<string>>();
+
+function anchorFingerprints(extraCa: readonly string[]): Set<string> {
+  if (!systemAnchors.size) for (const pem of rootCertificates) addFingerprint(systemAnchors, pem);
+  let extra = extraAnchors.get(extraCa);
+  if (!extra) {
+    extra = new Set(systemAnchors);
+    for (const pem of extraCa) addFingerprint(extra, pem);
+    extraAnchors.set(extraCa, extra);
+  }
+  return extra;
+}
+
+function addFingerprint(set: Set<string>, pem: string): void {
+  try {
+    set.add(new X509Certificate(pem).fingerprint256);
+  } catch {
+    // An unreadable root is no anchor.
+  }
 }
 
 function matchName(cert: X509Certificate, name: string): string | null {
