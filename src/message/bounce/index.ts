@@ -59,14 +59,15 @@ function excludedAddresses(headers: HeaderField[]): Set<string> {
   return out;
 }
 
-function buildRecipient(address: string, fields: DsnFields | null, textDiag: string | null, context: string): BounceRecipient {
+function buildRecipient(address: string, fields: DsnFields | null, textDiag: string | null, context: string, single: boolean): BounceRecipient {
   const dsnDiag = typedValue(fields?.['diagnostic-code']);
   // The DSN's Diagnostic-Code is the receiver's reply and is what we show; the MTA's own text about
   // the same recipient still helps classify when the code is terse ("550 rejected").
   const diagnostic = dsnDiag ?? textDiag ?? null;
   const reasonText = dsnDiag && textDiag && dsnDiag.length < 60 && !textDiag.includes(dsnDiag.slice(0, 40)) && !reasonFromText(dsnDiag) ? `${dsnDiag} ${textDiag}` : diagnostic;
   const read = readDiagnostic(diagnostic);
-  read.command ??= findCommand(textDiag) ?? findCommand(context);
+  // The report's own words name the command for its only recipient; with several, they may be about another.
+  read.command ??= findCommand(textDiag) ?? (single ? findCommand(context) : null);
   let status = cleanStatus(fields?.status);
   if ((!status || /\.0\.0$/.test(status)) && read.status) status = read.status;
   const action = fields?.action?.toLowerCase().trim().split(/\s/)[0] ?? null;
@@ -158,7 +159,7 @@ export function readBounce(input: BounceInput): BounceReading {
     if (!address) continue;
     const single = dsn!.recipients.length === 1;
     const textDiag = textByAddress.get(address)?.diagnostic ?? (single && textRecipients.length === 1 ? textRecipients[0]!.diagnostic : null);
-    const r = buildRecipient(address, fields, textDiag || null, context);
+    const r = buildRecipient(address, fields, textDiag || null, context, single);
     const orig = typedValue(fields['original-recipient'])?.replace(/^<|>$/g, '').toLowerCase() ?? null;
     r.originalAddress = orig && orig !== address ? orig : null;
     recipients.push(r);
@@ -177,7 +178,7 @@ export function readBounce(input: BounceInput): BounceReading {
     for (const t of found) {
       // With one recipient and no words after it, the whole report is its diagnostic.
       const diag = t.diagnostic || (found.length === 1 ? context : '');
-      recipients.push(buildRecipient(t.address, null, diag || null, context));
+      recipients.push(buildRecipient(t.address, null, diag || null, context, found.length === 1));
     }
   }
   if (!recipients.length) return { bounce: null, inlineOriginal: original };

@@ -123,6 +123,8 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   // A refusal at connection time or to HELO is about the sending host, whatever the words.
   if (fromDiagnostic === 'rejected' && (e.command === 'CONN' || e.command === 'HELO' || e.command === 'EHLO')) return decide('blocked', 'text');
   if (fromDiagnostic) return decide(fromDiagnostic, 'text');
+  // A delay report without words is the queue still trying: Sisimai and we call it expired.
+  if (e.action === 'delayed' && !e.diagnostic?.trim()) return decide('expired', 'context');
   // A temporary network status (4.4.x) in a report that gave up means the retries ran out.
   if (e.status?.startsWith('4.4.') && e.action !== 'delayed' && !e.diagnostic?.trim()) return decide('expired', 'status');
   const fromStatus = reasonFromStatus(e.status);

@@ -21,8 +21,8 @@ function jsonObjects(text: string): Json[] {
   if (start < 0 || !/"(notificationType|eventType)"\s*:/.test(text)) return out;
   const end = text.lastIndexOf('}');
   try {
-    // Mail transport wraps long lines, even inside JSON strings: the line breaks are not data.
-    const value = JSON.parse(text.slice(start, end + 1).replace(/\n/g, '')) as Json;
+    // Mail transport wraps long lines, even inside JSON strings (a line break, sometimes a space): not data.
+    const value = JSON.parse(text.slice(start, end + 1).replace(/\n ?/g, '')) as Json;
     out.push(value);
     // An SNS envelope carries the SES event as a JSON string in "Message".
     if (typeof value.Message === 'string') out.push(JSON.parse(value.Message) as Json);

@@ -9,7 +9,7 @@ import { findStatus } from '../status.ts';
 
 const originalMarkers = formats.originalMarkers.regex.map((r) => new RegExp(r, 'im'));
 const embeddedHeaders = new RegExp(formats.originalMarkers.embeddedHeaders, 'i');
-const recipientFormats = formats.recipientLines.formats.map((f) => ({ name: f.name, re: new RegExp(f.regex, 'i') }));
+const recipientFormats = formats.recipientLines.formats.map((f) => ({ name: f.name, re: new RegExp(f.regex, 'i'), inlineOnly: (f as { inlineOnly?: boolean }).inlineOnly === true }));
 const remoteMtaPatterns = formats.remoteMta.map((r) => new RegExp(r, 'i'));
 const commandPatterns = formats.command.map((r) => new RegExp(r, 'i'));
 const replyCodeAll = new RegExp(formats.replyCode, 'gi');
@@ -58,12 +58,15 @@ export function findRecipients(report: string, exclude: Set<string>, maxLines = 
       const m = format.re.exec(line);
       const address = m?.groups?.address ? cleanAddress(m.groups.address) : null;
       if (!m || !address || exclude.has(address) || !/@[^@]+\.[a-z]{2,}$/i.test(address)) return;
-      hits.push({ index, address, inline: (m.groups?.diag ?? '').trim() });
+      // A format without a words group names the recipient inside a sentence: the sentence is the words.
+      const inline = 'diag' in m.groups! ? (m.groups!.diag ?? '') : line.replace(m.groups!.address!, ' ');
+      hits.push({ index, address, inline: inline.trim() });
     });
     if (!hits.length) continue;
     const seen = new Map<string, TextRecipient>();
     hits.forEach((hit, k) => {
-      const end = Math.min(k + 1 < hits.length ? hits[k + 1]!.index : lines.length, hit.index + 1 + maxLines);
+      // Some formats put each recipient's words on its own line (a Sendmail transcript): read no further.
+      const end = format.inlineOnly && hit.inline ? hit.index + 1 : Math.min(k + 1 < hits.length ? hits[k + 1]!.index : lines.length, hit.index + 1 + maxLines);
       const following: string[] = [];
       let blanks = 0;
       for (let i = hit.index + 1; i < end; i++) {
@@ -76,7 +79,8 @@ export function findRecipients(report: string, exclude: Set<string>, maxLines = 
       const diagnostic = [hit.inline.replace(/^[:\-]\s*/, ''), ...following].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
       const previous = seen.get(hit.address);
       if (!previous) seen.set(hit.address, { address: hit.address, diagnostic });
-      else if (!previous.diagnostic && diagnostic) previous.diagnostic = diagnostic;
+      // The same address again (a wrapped reply quoting it) continues that recipient's words.
+      else if (diagnostic && !previous.diagnostic.includes(diagnostic)) previous.diagnostic = `${previous.diagnostic} ${diagnostic}`.trim();
     });
     return [...seen.values()];
   }
