@@ -25,7 +25,8 @@ mx1 A 192.0.2.25
 mx2 A 192.0.2.26
 @ A 192.0.2.80
 www CNAME @
-@ TXT "v=spf1 ip4:192.0.2.25 include:_spf.healthy.test -all"
+@ TXT "v=spf1 ip4:192.0.2.27 mx include:_spf.healthy.test -all"
+out A 192.0.2.27
 _spf TXT "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@healthy.test"
 _smtp._tls TXT "v=TLSRPTv1; rua=mailto:tlsrpt@healthy.test"
@@ -45,6 +46,7 @@ export const REVERSE = `$ORIGIN 2.0.192.in-addr.arpa.
 ${SOA}
 25 PTR mx1.healthy.test.
 26 PTR mx2.healthy.test.
+27 PTR out.healthy.test.
 `;
 
 /** Every zone a default blocklist run queries, empty: every lookup is NXDOMAIN, "not listed". */

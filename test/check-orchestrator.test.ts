@@ -81,8 +81,8 @@ test('DNS that answers nothing at all: verdict incomplete', async () => {
 });
 
 test('dependent lookups start as soon as their input exists, not after everything', async () => {
-  // Every answer takes 100 ms; mx2's address takes 400 ms.
-  lab.setFaults([{ latencyMs: 100 }, { name: 'mx2.healthy.test', type: 'A', latencyMs: 400 }]);
+  // Every answer takes 100 ms; mx2's address and the nested SPF include take 400 ms.
+  lab.setFaults([{ latencyMs: 100 }, { name: 'mx2.healthy.test', type: 'A', latencyMs: 400 }, { name: '_spf.healthy.test', type: 'TXT', latencyMs: 400 }]);
   const { ctx, events } = timed(labContext(lab.server, {}, { timeoutMs: 2000 }));
   await runDomainChecks(ctx, 'healthy.test');
   const first = (name: string, type: string) => events.filter((e) => e.name === name && e.type === type).sort((a, b) => a.start - b.start)[0]!;
@@ -94,6 +94,11 @@ test('dependent lookups start as soon as their input exists, not after everythin
   assert.ok(tlsa.start < mx1A.end, 'TLSA goes out with the address queries, needing only the MX names');
   assert.ok(tlsa.start >= mx.end - 1, 'and after the MX answer');
   assert.ok(ptr.start < mx2A.end - 200, 'mx1\'s PTR does not wait for mx2\'s slow address lookup');
+  const ownSpf = first('27.2.0.192.in-addr.arpa', 'PTR');
+  const include = first('_spf.healthy.test', 'TXT');
+  assert.ok(ownSpf.start < include.end - 200, 'the SPF record\'s own address is checked without waiting for the rest of the SPF walk');
+  const ownSpfListed = events.find((e) => e.name.startsWith('27.2.0.192.') && e.type === 'A' && !e.name.endsWith('.arpa'));
+  assert.ok(ownSpfListed && ownSpfListed.start < include.end - 200, 'and so is its blocklist lookup');
   const dmarc = first('_dmarc.healthy.test', 'TXT');
   assert.ok(dmarc.start < mx.end, 'independent checks start at once');
   lab.setFaults([]);

@@ -10,8 +10,8 @@ import { severityRank } from './types.ts';
 import { startMx, addressLookupFailed, type MxLookup } from './mx/index.ts';
 import { checkDnssec } from './dnssec/index.ts';
 import { checkDane } from './dane/index.ts';
-import { checkMxReverseDns, type AddressRef } from './ptr/index.ts';
-import { checkProviders, identifyProviders, type ProvidersData } from './providers/index.ts';
+import { checkMxReverseDns, type AddressRef, type AddressFeed } from './ptr/index.ts';
+import { checkProviders, identifyProviders } from './providers/index.ts';
 import { run as runDkim, type SeenSignature } from './dkim/index.ts';
 import { run as runDmarc } from './dmarc/index.ts';
 import { run as runBimi } from './bimi/index.ts';
@@ -63,52 +63,64 @@ async function guarded(id: string, work: () => Promise<CheckResult>): Promise<Ch
   }
 }
 
-interface TargetGroup {
-  targets: Promise<BlocklistTarget[]>;
-  /** The group's own lookups failed: some addresses may be missing. */
-  incomplete: Promise<boolean>;
-}
-
 async function addressesOf(ctx: Context, name: string): Promise<{ addresses: string[]; failed: boolean }> {
   const answers = await Promise.all([ctx.resolver.query(name, 'A'), ctx.resolver.query(name, 'AAAA')]);
   return { addresses: answers.flatMap((a) => a.records.map((r) => r.data)), failed: answers.some((a) => isFailure(a.outcome)) };
 }
 
 /**
- * Blocklists over every address that sends or could send the domain's mail. Each group of
- * addresses is queried the moment it is known (the domain at once, the web host after its A
- * lookup, each MX host after its own), instead of one pass after the slowest lookup.
+ * Batches of values found over time (the SPF walk's own addresses), replayed to late subscribers.
+ * `subscribe` resolves when the producer is done.
  */
-async function checkDomainBlocklists(ctx: Context, domain: string, mx: MxLookup, spfAddresses: Promise<string[]>, senderAddresses: readonly string[]): Promise<CheckResult<BlocklistReport>> {
-  const targets = blocklistTargets;
-  const own = addressesOf(ctx, domain);
-  const web = addressesOf(ctx, `www.${domain}`);
-  const groups: TargetGroup[] = [
-    { targets: Promise.resolve(targets({ domain, bounceAddresses: [...senderAddresses] })), incomplete: Promise.resolve(false) },
-    { targets: own.then((o) => targets({ domain: '', domainAddresses: o.addresses })), incomplete: own.then((o) => o.failed) },
-    { targets: web.then((w) => targets({ domain: '', webAddresses: w.addresses })), incomplete: Promise.resolve(false) },
-    { targets: spfAddresses.then((spf) => targets({ domain: '', spf })), incomplete: Promise.resolve(false) },
-  ];
-  for (const host of await mx.hosts) {
-    groups.push({ targets: host.then((h) => targets({ domain: '', mx: [{ host: h.exchange, addresses: h.addresses.map((a) => a.ip) }] })), incomplete: host.then(addressLookupFailed) });
-  }
+function batchFeed<T>() {
+  const batches: T[][] = [];
+  const listeners: Array<(batch: T[]) => void> = [];
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  return {
+    push(batch: T[]) {
+      batches.push(batch);
+      for (const listen of listeners) listen(batch);
+    },
+    end: () => finish(),
+    subscribe(listen: (batch: T[]) => void): Promise<void> {
+      for (const batch of batches) listen(batch);
+      listeners.push(listen);
+      return done;
+    },
+  };
+}
+type Feed<T> = ReturnType<typeof batchFeed<T>>;
+
+/**
+ * Blocklists over every address that sends or could send the domain's mail. Each address is
+ * queried the moment it is known (the domain at once, the web host after its A lookup, each MX
+ * host after its own, SPF addresses as the walk finds them), instead of one pass after the slowest.
+ */
+async function checkDomainBlocklists(ctx: Context, domain: string, mx: MxLookup, spf: Feed<string>, senderAddresses: readonly string[]): Promise<CheckResult<BlocklistReport>> {
   const launched = new Map<string, BlocklistTarget>();
   const extraRoles = new Map<string, TargetRole[]>();
-  const reports = await Promise.all(groups.map(async (group) => {
-    const fresh = (await group.targets).filter((t) => {
+  const reports: Promise<BlocklistReport>[] = [];
+  const launch = (targets: BlocklistTarget[]) => {
+    const fresh = targets.filter((t) => {
       if (!launched.has(t.value)) return launched.set(t.value, t), true;
       extraRoles.set(t.value, [...(extraRoles.get(t.value) ?? []), ...t.roles]);
       return false;
     });
-    return fresh.length ? checkBlocklists(ctx, fresh, { keys: ctx.options.keys }) : null;
-  }));
-  const present = reports.filter((r): r is BlocklistReport => r !== null);
+    if (fresh.length) reports.push(checkBlocklists(ctx, fresh, { keys: ctx.options.keys }));
+  };
+  // `domain: ''` asks blocklistTargets for the addresses alone; the domain itself is launched once, first.
+  launch(blocklistTargets({ domain, bounceAddresses: [...senderAddresses] }));
+  const own = addressesOf(ctx, domain).then((o) => (launch(blocklistTargets({ domain: '', domainAddresses: o.addresses })), o.failed));
+  const web = addressesOf(ctx, `www.${domain}`).then((w) => (launch(blocklistTargets({ domain: '', webAddresses: w.addresses })), false));
+  const spfDone = spf.subscribe((batch) => launch(blocklistTargets({ domain: '', spf: batch }))).then(() => false);
+  const hosts = (await mx.hosts).map((host) => host.then((h) => (launch(blocklistTargets({ domain: '', mx: [{ host: h.exchange, addresses: h.addresses.map((a) => a.ip) }] })), addressLookupFailed(h))));
+  const incomplete = (await Promise.all([own, web, spfDone, ...hosts])).some(Boolean) || (await mx.records).kind === 'failed';
+  const present = await Promise.all(reports);
   const results = present.flatMap((r) => r.results);
   for (const r of results) for (const role of extraRoles.get(r.target) ?? []) if (!r.roles.includes(role)) r.roles.push(role);
   const report: BlocklistReport = { results, skipped: present[0]?.skipped ?? [], lists: present[0]?.lists ?? [], resolver: [...ctx.resolver.servers], durationMs: Math.max(0, ...present.map((r) => r.durationMs)) };
   const findings = blocklistFindings(report);
-  const mxFailed = (await mx.records).kind === 'failed';
-  const incomplete = mxFailed || (await Promise.all(groups.map((g) => g.incomplete))).some(Boolean);
   const status = blocklistStatus(report, findings);
   return { id: 'blocklists', status: incomplete && (status === 'ok' || status === 'skipped') ? 'unknown' : status, findings, data: report };
 }
@@ -116,11 +128,12 @@ async function checkDomainBlocklists(ctx: Context, domain: string, mx: MxLookup,
 /** Starts every check; returns the pending results by id. */
 function startChecks(ctx: Context, domain: string, options: DomainCheckOptions): Map<string, Promise<CheckResult>> {
   const mx = startMx(ctx, domain);
-  const providers = checkProviders(ctx, domain, mx.records);
-  const senders = providers.then((p): AddressRef[] => [
-    ...(p.data as ProvidersData).ownSpfAddresses.map((ip): AddressRef => ({ ip, role: 'sender' })),
-    ...(options.senderAddresses ?? []).map((ip): AddressRef => ({ ip, role: 'sender' })),
-  ]);
+  // The domain's own SPF addresses, as the providers' SPF walk finds them: reverse DNS and blocklists start on each batch.
+  const ownSpf = batchFeed<string>();
+  const providers = checkProviders(ctx, domain, { mx: mx.records, onOwnSpfAddresses: ownSpf.push });
+  providers.then(ownSpf.end, ownSpf.end);
+  const toSenders = (ips: readonly string[]) => ips.map((ip): AddressRef => ({ ip, role: 'sender' }));
+  const senders: AddressFeed[] = [(emit) => ownSpf.subscribe((batch) => emit(toSenders(batch))), async (emit) => emit(toSenders(options.senderAddresses ?? []))];
   const mxProviders = mx.records.then((set) => identifyProviders({ mx: set.targets.filter((t) => !t.implicit).map((t) => t.exchange) }).mail.map((m) => m.id));
 
   const tasks: Record<string, () => Promise<CheckResult>> = {
@@ -132,8 +145,8 @@ function startChecks(ctx: Context, domain: string, options: DomainCheckOptions):
     'tls-rpt': () => runTlsRpt(ctx, domain),
     dnssec: () => checkDnssec(ctx, domain, mx.records),
     dane: () => checkDane(ctx, mx),
-    ptr: () => checkMxReverseDns(ctx, mx, [senders]),
-    blocklists: () => checkDomainBlocklists(ctx, domain, mx, providers.then((p) => (p.data as ProvidersData).ownSpfAddresses), options.senderAddresses ?? []),
+    ptr: () => checkMxReverseDns(ctx, mx, senders),
+    blocklists: () => checkDomainBlocklists(ctx, domain, mx, ownSpf, options.senderAddresses ?? []),
     providers: () => providers,
     // Probes need the MX hosts' addresses; the probe itself honours --no-probe.
     smtp: async () => runSmtp(ctx, domain, { mx: (await mx.result).data }),

@@ -61,29 +61,36 @@ function ownName(name: string, domain: string): boolean {
   return name === domain || name === apex || name.endsWith(`.${apex}`);
 }
 
-async function walkSpf(ctx: Context, domain: string, out: GatheredFacts): Promise<string[]> {
+/**
+ * Walks the SPF record and its includes; each record's includes go out as soon as that record
+ * answers (not level by level), and the domain's own single addresses are handed to `onOwn` as
+ * they are found, so reverse DNS and blocklist lookups on them need not wait for the whole walk.
+ */
+async function walkSpf(ctx: Context, domain: string, out: GatheredFacts, onOwn?: (addresses: string[]) => void): Promise<string[]> {
   const seen = new Set<string>();
-  let level = [domain];
-  let lookups = 0;
   const includes: string[] = [];
-  while (level.length && lookups <= MAX_SPF_LOOKUPS) {
-    const results = await Promise.all(level.map((name) => ctx.resolver.query(name, 'TXT')));
-    const next: string[] = [];
-    for (const r of results) {
-      out.dns.push(r.id);
-      if (isFailure(r.outcome)) out.failed.push(`TXT ${r.name}: ${r.outcome}`);
-      const record = spfRecordOf(r.records.map((x) => x.data));
-      if (r.name === domain) out.spfRecord = record;
-      if (record && ownName(r.name, domain)) out.ownSpfAddresses.push(...spfSingleAddresses(record).filter((a) => !out.ownSpfAddresses.includes(a)));
-      for (const target of record ? spfTargets(record) : []) {
-        if (seen.has(target)) continue;
-        seen.add(target);
-        includes.push(target);
-        if (++lookups <= MAX_SPF_LOOKUPS) next.push(target);
-      }
+  let lookups = 0;
+  const visit = async (name: string): Promise<void> => {
+    const r = await ctx.resolver.query(name, 'TXT');
+    out.dns.push(r.id);
+    if (isFailure(r.outcome)) out.failed.push(`TXT ${r.name}: ${r.outcome}`);
+    const record = spfRecordOf(r.records.map((x) => x.data));
+    if (r.name === domain) out.spfRecord = record;
+    if (record && ownName(r.name, domain)) {
+      const fresh = spfSingleAddresses(record).filter((a) => !out.ownSpfAddresses.includes(a));
+      out.ownSpfAddresses.push(...fresh);
+      if (fresh.length) onOwn?.(fresh);
     }
-    level = next;
-  }
+    const next: string[] = [];
+    for (const target of record ? spfTargets(record) : []) {
+      if (seen.has(target)) continue;
+      seen.add(target);
+      includes.push(target);
+      if (++lookups <= MAX_SPF_LOOKUPS) next.push(target);
+    }
+    await Promise.all(next.map(visit));
+  };
+  await visit(domain);
   return includes;
 }
 
@@ -109,9 +116,9 @@ async function webHost(ctx: Context, domain: string, out: GatheredFacts): Promis
   };
 }
 
-export async function gatherFacts(ctx: Context, domain: string, mx: Promise<MxRecordSet>): Promise<GatheredFacts> {
+export async function gatherFacts(ctx: Context, domain: string, mx: Promise<MxRecordSet>, onOwnSpfAddresses?: (addresses: string[]) => void): Promise<GatheredFacts> {
   const out: GatheredFacts = { facts: {}, spfRecord: null, ownSpfAddresses: [], failed: [], dns: [] };
-  const [set, spfIncludes, ns, web] = await Promise.all([mx, walkSpf(ctx, domain, out), nameServers(ctx, domain, out), webHost(ctx, domain, out)]);
+  const [set, spfIncludes, ns, web] = await Promise.all([mx, walkSpf(ctx, domain, out, onOwnSpfAddresses), nameServers(ctx, domain, out), webHost(ctx, domain, out)]);
   out.dns.push(set.dns);
   if (set.kind === 'failed') out.failed.push(`MX ${domain}: ${set.outcome}`);
   out.facts = {

@@ -70,8 +70,15 @@ function missingInclude(domain: string, found: ProviderIdentification, gathered:
   };
 }
 
-export async function checkProviders(ctx: Context, domain: string, mx?: Promise<MxRecordSet>): Promise<CheckResult<ProvidersData>> {
-  const gathered = await gatherFacts(ctx, domain, mx ?? lookupMxRecords(ctx, domain));
+export interface ProvidersOptions {
+  /** An MX lookup already in flight (shared with the MX check). */
+  mx?: Promise<MxRecordSet>;
+  /** Called with the domain's own SPF single addresses as the SPF walk finds them. */
+  onOwnSpfAddresses?: (addresses: string[]) => void;
+}
+
+export async function checkProviders(ctx: Context, domain: string, options: ProvidersOptions = {}): Promise<CheckResult<ProvidersData>> {
+  const gathered = await gatherFacts(ctx, domain, options.mx ?? lookupMxRecords(ctx, domain), options.onOwnSpfAddresses);
   const found = identifyProviders(gathered.facts);
   const findings: Finding[] = [summary(domain, found, gathered.dns)];
   const missing = missingInclude(domain, found, gathered);

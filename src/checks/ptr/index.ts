@@ -35,22 +35,27 @@ export async function checkReverseDns(ctx: Context, ip: string, context: Reverse
   return { ...r, role: context.role, ...(context.host ? { host: context.host } : {}), findings: reverseDnsFindings(r, context) };
 }
 
+/** A source of addresses that finds them over time (an SPF walk): it calls `emit` per batch and resolves when done. */
+export type AddressFeed = (emit: (refs: AddressRef[]) => void) => Promise<void>;
+export type AddressSource = Promise<AddressRef[]> | AddressFeed;
+
 /**
- * Reverse DNS for addresses that arrive in groups (one group per MX host): each group's lookups
- * start when that group is known, not when all are. Addresses in special ranges are skipped (no
- * one outside can send from them), and each address is checked once.
+ * Reverse DNS for addresses that arrive over time (one group per MX host, batches from an SPF
+ * walk): each address's lookups start the moment it is known, not when all are. Each address is
+ * checked once, up to MAX_ADDRESSES.
  */
-export async function checkAddressesReverseDns(ctx: Context, groups: ReadonlyArray<Promise<AddressRef[]>>): Promise<ReverseDnsResult[]> {
+export async function checkAddressesReverseDns(ctx: Context, sources: ReadonlyArray<AddressSource>): Promise<ReverseDnsResult[]> {
   const seen = new Set<string>();
-  const pending = groups.map(async (group) => {
-    const refs = (await group).filter((ref) => {
-      if (seen.has(ref.ip) || seen.size >= MAX_ADDRESSES) return false;
+  const launched: Promise<ReverseDnsResult>[] = [];
+  const emit = (refs: AddressRef[]) => {
+    for (const ref of refs) {
+      if (seen.has(ref.ip) || seen.size >= MAX_ADDRESSES) continue;
       seen.add(ref.ip);
-      return true;
-    });
-    return Promise.all(refs.map((ref) => checkReverseDns(ctx, ref.ip, { role: ref.role, ...(ref.host ? { host: ref.host } : {}) })));
-  });
-  return (await Promise.all(pending)).flat();
+      launched.push(checkReverseDns(ctx, ref.ip, { role: ref.role, ...(ref.host ? { host: ref.host } : {}) }));
+    }
+  };
+  await Promise.all(sources.map((source) => (typeof source === 'function' ? source(emit) : source.then(emit))));
+  return Promise.all(launched);
 }
 
 function mxSkipReason(set: MxRecordSet): string | null {
@@ -61,7 +66,7 @@ function mxSkipReason(set: MxRecordSet): string | null {
 }
 
 /** The reverse DNS check over a domain's MX host addresses (and any extra sending addresses). */
-export async function checkMxReverseDns(ctx: Context, mx: MxLookup, senders: ReadonlyArray<Promise<AddressRef[]>> = []): Promise<CheckResult<PtrData>> {
+export async function checkMxReverseDns(ctx: Context, mx: MxLookup, senders: ReadonlyArray<AddressSource> = []): Promise<CheckResult<PtrData>> {
   const hostPromises = await mx.hosts;
   const hostGroups = hostPromises.map((pending) =>
     pending.then((host) => host.addresses.filter((a) => !a.special).map((a): AddressRef => ({ ip: a.ip, role: 'mx', host: host.exchange }))),
