@@ -9,7 +9,8 @@
  *   3. text rules on the rest of the report (the human-readable part around the diagnostic);
  *   4. the SMTP command the refusal answered and the reply code (a 5xx to RCPT TO with no words
  *      is almost always an unknown user; to MAIL FROM, a rejected sender);
- *   5. `undefined` when there was an error text we could not read, `onhold` when there was none.
+ *   5. `undefined` for a permanent error whose text we could not read; `onhold` for a temporary one,
+ *      or when there was no text at all (the report does not say why; delivery may still happen).
  */
 import reasonsData from '../../../data/bounce-reasons.json' with { type: 'json' };
 
@@ -116,8 +117,6 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   // sender filter wearing unknown-user words, which Japanese carriers and some gateways do. An
   // explicit X.1.x status still means the address itself is bad.
   if (fromDiagnostic === 'userunknown' && e.command === 'DATA' && !/^\d\.1\./.test(e.status ?? '')) return decide('filtered', 'text');
-  // Likewise unknown-user words under a security/policy status (X.7.x): the refusal is a policy.
-  if (fromDiagnostic === 'userunknown' && /^\d\.7\./.test(e.status ?? '')) return decide('filtered', 'text');
   // Unknown-user or unknown-domain words in answer to MAIL FROM are about the sender, not the recipient.
   if ((fromDiagnostic === 'userunknown' || fromDiagnostic === 'hostunknown') && e.command === 'MAIL') return decide('rejected', 'text');
   // A refusal at connection time or to HELO is about the sending host, whatever the words.
@@ -126,7 +125,7 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   // A delay report without words is the queue still trying: Sisimai and we call it expired.
   if (e.action === 'delayed' && !e.diagnostic?.trim()) return decide('expired', 'context');
   // A temporary network status (4.4.x) in a report that gave up means the retries ran out.
-  if (e.status?.startsWith('4.4.') && e.action !== 'delayed' && !e.diagnostic?.trim()) return decide('expired', 'status');
+  if (/^4\.4\.[0-57]$/.test(e.status ?? '') && e.action !== 'delayed' && !e.diagnostic?.trim()) return decide('expired', 'status');
   const fromStatus = reasonFromStatus(e.status);
   if (fromStatus) return decide(fromStatus, 'status');
   const weak = reasonFromWeakText(e.diagnostic ?? '');
@@ -141,6 +140,7 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
     const byCommand = commandReasons[`${cls}:${e.command}`] ?? commandReasons[e.command];
     if (byCommand) return decide(byCommand, 'reply-code');
   }
-  if (e.diagnostic && e.diagnostic.trim()) return decide('undefined', 'default');
+  // Words we cannot read: a temporary refusal may still clear (onhold), a permanent one is undefined.
+  if (e.diagnostic && e.diagnostic.trim()) return decide(cls === '4' ? 'onhold' : 'undefined', 'default');
   return decide('onhold', 'default');
 }
