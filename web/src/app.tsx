@@ -83,7 +83,7 @@ export function App() {
       </header>
       <main>
         {needToken && <TokenForm onSaved={() => setAttempt((n) => n + 1)} />}
-        <DiagnoseForm onSubmitted={open} />
+        <DiagnoseForm onSubmitted={open} compact={route.page === 'job'} />
         {route.page === 'job' && <JobPage key={route.id} id={route.id} />}
       </main>
     </>

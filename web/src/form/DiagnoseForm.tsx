@@ -7,8 +7,9 @@ import { submitDiagnosis } from '../api.ts';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-export function DiagnoseForm({ onSubmitted, initialDomain }: { onSubmitted: (id: string) => void; initialDomain?: string }) {
-  const [domain, setDomain] = useState(initialDomain ?? '');
+/** `compact` once a report is on the page: the bounce box folds away so the report comes first. */
+export function DiagnoseForm({ onSubmitted, compact }: { onSubmitted: (id: string) => void; compact: boolean }) {
+  const [domain, setDomain] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [pasted, setPasted] = useState('');
   const [noProbe, setNoProbe] = useState(false);
@@ -47,23 +48,8 @@ export function DiagnoseForm({ onSubmitted, initialDomain }: { onSubmitted: (id:
     }
   }
 
-  return (
-    <form class="diagnose" onSubmit={submit} aria-labelledby="form-h">
-      <h2 id="form-h">Why is mail not getting through?</h2>
-      <div class="field">
-        <label for="domain">Domain</label>
-        <input
-          id="domain"
-          name="domain"
-          type="text"
-          required
-          autocomplete="off"
-          spellcheck={false}
-          placeholder="example.com"
-          value={domain}
-          onInput={(e) => setDomain((e.target as HTMLInputElement).value)}
-        />
-      </div>
+  const bounces = (
+    <>
       <div
         class={dragging ? 'drop dragging' : 'drop'}
         onDragOver={(e) => {
@@ -75,10 +61,16 @@ export function DiagnoseForm({ onSubmitted, initialDomain }: { onSubmitted: (id:
         data-testid="drop-zone"
       >
         <label for="files">Bounces (.eml): drop them here, or choose files</label>
-        <input id="files" type="file" multiple accept=".eml,.txt,.msg,message/rfc822,text/plain" onChange={(e) => {
-          addFiles((e.target as HTMLInputElement).files);
-          (e.target as HTMLInputElement).value = '';
-        }} />
+        <input
+          id="files"
+          type="file"
+          multiple
+          accept=".eml,.txt,.msg,message/rfc822,text/plain"
+          onChange={(e) => {
+            addFiles((e.target as HTMLInputElement).files);
+            (e.target as HTMLInputElement).value = '';
+          }}
+        />
         {files.length > 0 && (
           <ul class="attached" aria-label="Attached bounces">
             {files.map((f, i) => (
@@ -92,15 +84,45 @@ export function DiagnoseForm({ onSubmitted, initialDomain }: { onSubmitted: (id:
           </ul>
         )}
         <label for="paste">…or paste a bounce (the whole message, or just its headers)</label>
-        <textarea id="paste" rows={5} spellcheck={false} value={pasted} onInput={(e) => setPasted((e.target as HTMLTextAreaElement).value)} />
+        <textarea id="paste" rows={4} spellcheck={false} value={pasted} onInput={(e) => setPasted((e.target as HTMLTextAreaElement).value)} />
       </div>
       <div class="field inline">
         <input id="noprobe" type="checkbox" checked={noProbe} onChange={(e) => setNoProbe((e.target as HTMLInputElement).checked)} />
         <label for="noprobe">DNS only (do not connect to the mail and web servers)</label>
       </div>
-      <button type="submit" class="primary" disabled={busy}>
-        {busy ? 'Starting…' : 'Diagnose'}
-      </button>
+    </>
+  );
+
+  return (
+    <form class={compact ? 'diagnose compact' : 'diagnose'} onSubmit={submit} aria-labelledby="form-h">
+      <h2 id="form-h">Why is mail not getting through?</h2>
+      <div class="row">
+        <div class="field grow">
+          <label for="domain">Domain</label>
+          <input
+            id="domain"
+            name="domain"
+            type="text"
+            required
+            autocomplete="off"
+            spellcheck={false}
+            placeholder="example.com"
+            value={domain}
+            onInput={(e) => setDomain((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Starting…' : 'Diagnose'}
+        </button>
+      </div>
+      {compact && files.length === 0 && !pasted ? (
+        <details>
+          <summary>Add bounces and options</summary>
+          {bounces}
+        </details>
+      ) : (
+        bounces
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { Cause, Fix } from '../contract.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { SafeLink } from './SafeLink.tsx';
@@ -31,6 +32,28 @@ function FixItem({ fix }: { fix: Fix }) {
   );
 }
 
+/** Evidence lines, the first few shown and the rest one click away (a refusal can cite fifty lists). */
+function Evidence({ lines }: { lines: string[] }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? lines : lines.slice(0, EVIDENCE_SHOWN);
+  return (
+    <>
+      <ul class="evidence">
+        {shown.map((e, j) => (
+          <li key={j}>{e}</li>
+        ))}
+      </ul>
+      {lines.length > EVIDENCE_SHOWN && (
+        <button type="button" class="more" aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? 'Show fewer' : `Show all ${lines.length} evidence lines`}
+        </button>
+      )}
+    </>
+  );
+}
+
+const EVIDENCE_SHOWN = 4;
+
 export function Causes({ causes }: { causes: Cause[] }) {
   if (causes.length === 0) return <p>No cause found: nothing explains a delivery problem.</p>;
   return (
@@ -46,11 +69,7 @@ export function Causes({ causes }: { causes: Cause[] }) {
             {cause.evidence.length > 0 && (
               <>
                 <h4>Evidence</h4>
-                <ul class="evidence">
-                  {cause.evidence.map((e, j) => (
-                    <li key={j}>{e}</li>
-                  ))}
-                </ul>
+                <Evidence lines={cause.evidence} />
               </>
             )}
             {cause.fixes.length > 0 && (

@@ -1,38 +1,41 @@
 /**
  * The SPF record as a tree: each include and redirect with the record it reached, how many of the
- * ten DNS lookups (RFC 7208 §4.6.4) each part spends, and the total against the limit.
+ * ten DNS lookups (RFC 7208 §4.6.4) each branch spends, void lookups, and the total against the
+ * limit. Reads the SPF check's `tree` (SpfNode: record, terms, lookups, children).
  */
 import { arr, num, obj, str, type Obj } from './shape.ts';
 
-/** Lookups that count toward the 10, in this record and everything below it. */
-function countLookups(node: Obj): number {
-  let n = 0;
-  for (const term of arr(node.terms).map(obj)) {
-    if (!term) continue;
-    if (num(term.lookup) !== null) n++;
-    const child = obj(term.record);
-    if (child) n += countLookups(child);
-  }
-  return n;
-}
+const STATUS_TEXT: Record<string, string> = {
+  none: 'no SPF record',
+  nxdomain: 'the name does not exist',
+  multiple: 'several SPF records (permerror)',
+  'syntax-error': 'syntax error (permerror)',
+  'lookup-failed': 'lookup failed: unknown',
+  loop: 'include loop',
+  'not-followed': 'not followed',
+};
 
 function Node({ node, depth }: { node: Obj; depth: number }) {
-  const terms = arr(node.terms).map(obj).filter((t): t is Obj => t !== null);
-  const own = terms.filter((t) => num(t.lookup) !== null).length;
-  const total = countLookups(node);
-  const children = terms.filter((t) => obj(t.record));
+  const lookups = num(node.lookups) ?? 0;
+  const status = str(node.status) ?? 'ok';
+  const children = arr(node.children).map(obj).filter((c): c is Obj => c !== null);
+  const voids = arr(node.terms).map(obj).filter((t) => t && (obj(t.void)?.v4 === true || obj(t.void)?.v6 === true)).map((t) => str(t!.term));
   return (
-    <li class="spf-node">
+    <li class="spf-node" data-spf-domain={str(node.domain) ?? undefined}>
       <div>
-        <strong>{str(node.domain)}</strong> <span class="muted">({str(node.via) ?? 'record'})</span>{' '}
-        <span class="badge">{total} lookup{total === 1 ? '' : 's'}{children.length > 0 ? ` (${own} here)` : ''}</span>
-        {str(node.result) && <span class="muted"> · {str(node.result)}</span>}
+        {str(node.term) && <code class="muted">{str(node.term)}</code>} <strong>{str(node.domain)}</strong>{' '}
+        <span class={`badge${lookups > 10 ? ' over' : ''}`}>
+          {lookups} lookup{lookups === 1 ? '' : 's'}
+        </span>
+        {status !== 'ok' && <span class="bad-text"> · {STATUS_TEXT[status] ?? status}</span>}
+        {str(node.error) && <div class="muted">{str(node.error)}</div>}
       </div>
-      {str(node.record) ? <code class="record-text">{str(node.record)}</code> : <div class="muted">{str(node.error) ?? 'no SPF record'}</div>}
+      {str(node.record) && <code class="record-text">{str(node.record)}</code>}
+      {voids.length > 0 && <div class="muted">void lookups: {voids.join(', ')}</div>}
       {children.length > 0 && depth < 12 && (
         <ul>
-          {children.map((t, i) => (
-            <Node node={obj(t.record)!} depth={depth + 1} key={i} />
+          {children.map((c, i) => (
+            <Node node={c} depth={depth + 1} key={i} />
           ))}
         </ul>
       )}
@@ -40,31 +43,29 @@ function Node({ node, depth }: { node: Obj; depth: number }) {
   );
 }
 
-/** Finds the record trace in the SPF check's data, whatever it is nested under. */
-export function spfTrace(data: unknown): Obj | null {
-  const d = obj(data);
-  if (!d) return null;
-  for (const key of ['tree', 'trace']) {
-    const candidate = obj(d[key]);
-    if (candidate && Array.isArray(candidate.terms)) return candidate;
-    const inner = obj(candidate?.trace);
-    if (inner && Array.isArray(inner.terms)) return inner;
-  }
-  return Array.isArray(d.terms) ? d : null;
-}
-
 export function SpfTree({ data }: { data: unknown }) {
-  const root = spfTrace(data);
-  if (!root) return null;
-  const d = obj(data)!;
-  const lookups = num(d.lookups) ?? countLookups(root);
-  const voids = num(d.voidLookups);
+  const d = obj(data);
+  const root = obj(d?.tree);
+  if (!d || !root) return null;
+  const total = num(obj(d.lookups)?.total) ?? num(root.lookups) ?? 0;
+  const limit = num(obj(d.lookups)?.limit) ?? 10;
+  const withMx = num(obj(d.lookups)?.withMxHosts);
+  const voids = obj(d.voidLookups);
+  const networks = arr(d.networks).length;
   return (
     <section aria-labelledby="spf-h">
       <h2 id="spf-h">SPF include tree</h2>
       <p>
-        <strong class={lookups > 10 ? 'over' : undefined}>{lookups} of 10</strong> DNS lookups
-        {voids !== null && <> · {voids} of 2 void lookups</>}
+        <strong class={total > limit ? 'over' : undefined}>
+          {total} of {limit}
+        </strong>{' '}
+        DNS lookups{withMx !== null && withMx !== total ? ` (${withMx} counting MX host addresses)` : ''}
+        {voids && (
+          <>
+            {' '}· void lookups: {num(voids.v4) ?? 0} for IPv4 clients, {num(voids.v6) ?? 0} for IPv6 (limit {num(voids.limit) ?? 2})
+          </>
+        )}
+        {networks > 0 && <> · {networks} networks named</>}
       </p>
       <ul class="spf-tree">
         <Node node={root} depth={0} />
