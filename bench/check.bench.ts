@@ -8,11 +8,14 @@
  * name derived from the domain alone (its `_dmarc`, `www`, DKIM selectors, parents) depends on
  * nothing. Depth = 1 + depth of what it depends on; critical path = deepest query × 50 ms. A chain
  * the code could have shortened still counts at its shortest possible length, so the ratio is
- * never flattered.
+ * never flattered. The lab DNS server runs in a child process, so its own work (decoding,
+ * encoding, timers) is not billed to the check.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { isIP } from 'node:net';
-import { startDnsServer, parseZone } from '../src/lab/dns/index.ts';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startDnsServer, parseZone, type FaultRule } from '../src/lab/dns/index.ts';
 import { createResolver } from '../src/net/dns/client.ts';
 import { createDialer } from '../src/net/dialer/index.ts';
 import { expandIpv6 } from '../src/net/names.ts';
@@ -33,7 +36,7 @@ function txt(value: string): string {
 }
 const key = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
-const ZONES = [
+const zones = () => [
   `; lab: signed
 $ORIGIN ${DOMAIN}.
 ${SOA}
@@ -69,7 +72,29 @@ default._bimi TXT "v=BIMI1; l=https://${DOMAIN}/logo.svg"
   `$ORIGIN test.\n${SOA}\n`,
 ].map((z) => parseZone(z));
 
-const lab = await startDnsServer({ zones: ZONES, address: '127.0.0.1', port: 0 });
+/** The child: serves the zones, takes fault rules and reports its query count over IPC. */
+async function serveLab(): Promise<void> {
+  const lab = await startDnsServer({ zones: zones(), address: '127.0.0.1', port: 0 });
+  process.on('message', (m: { faults?: FaultRule[]; queries?: true; close?: true }) => {
+    if (m.faults) lab.setFaults(m.faults);
+    if (m.close) void lab.close().then(() => process.exit(0));
+    else process.send!({ queries: lab.queries });
+  });
+  process.send!({ server: lab.server });
+}
+
+interface Lab { server: string; ask(message: object): Promise<{ queries: number }>; close(): void }
+
+async function startLabProcess(): Promise<Lab> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, CHECK_BENCH_DNS: '1' } });
+  const next = () => new Promise<{ server?: string; queries: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+  const { server } = await next();
+  return {
+    server: server!,
+    ask: (message) => { const reply = next(); child.send(message); return reply; },
+    close: () => child.send({ close: true }),
+  };
+}
 
 interface Call { name: string; type: RecordType; start: number; end: number; answers: DnsRecord[] }
 
@@ -154,7 +179,7 @@ function criticalPath(calls: Call[]): Node {
   return nodes.reduce((a, b) => (b.depth > a.depth ? b : a));
 }
 
-function context(calls: Call[]): Context {
+function context(lab: Lab, calls: Call[]): Context {
   const resolver = createResolver({ servers: [lab.server], timeoutMs: 2000, retries: 0 });
   return {
     resolver: recording(resolver, calls),
@@ -164,31 +189,38 @@ function context(calls: Call[]): Context {
   };
 }
 
-// Warm-up without latency (module loading, JIT), then the measured runs, each with a fresh cache.
-await checkDomain(context([]), DOMAIN);
-lab.setFaults([{ latencyMs: LATENCY_MS }]);
-const runs: Array<{ ms: number; queries: number; deepest: Node; verdict: string }> = [];
-for (let i = 0; i < RUNS; i++) {
-  const calls: Call[] = [];
-  const ctx = context(calls);
-  const before = lab.queries;
-  const t0 = performance.now();
-  const report = await checkDomain(ctx, DOMAIN);
-  const ms = performance.now() - t0;
-  runs.push({ ms, queries: lab.queries - before, deepest: criticalPath(calls), verdict: report.verdict });
-}
-await lab.close();
+async function measure(): Promise<void> {
+  const lab = await startLabProcess();
+  // Warm-up without latency (module loading, JIT), then the measured runs, each with a fresh cache.
+  await checkDomain(context(lab, []), DOMAIN);
+  await lab.ask({ faults: [{ latencyMs: LATENCY_MS }] });
+  const runs: Array<{ ms: number; queries: number; deepest: Node; verdict: string }> = [];
+  for (let i = 0; i < RUNS; i++) {
+    const calls: Call[] = [];
+    const ctx = context(lab, calls);
+    const before = (await lab.ask({ queries: true })).queries;
+    const t0 = performance.now();
+    const report = await checkDomain(ctx, DOMAIN);
+    const ms = performance.now() - t0;
+    const after = (await lab.ask({ queries: true })).queries;
+    runs.push({ ms, queries: after - before, deepest: criticalPath(calls), verdict: report.verdict });
+  }
+  lab.close();
 
-const sorted = [...runs].sort((a, b) => a.ms - b.ms);
-const median = sorted[Math.floor(sorted.length / 2)]!;
-const depth = Math.max(...runs.map((r) => r.deepest.depth));
-const chain: string[] = [];
-for (let n: Node | null = median.deepest; n; n = n.parent) chain.unshift(`${n.call.type} ${n.call.name}`);
-const critical = depth * LATENCY_MS;
-const ratio = median.ms / critical;
-console.log(`check ${DOMAIN}, in process, DNS only, ${LATENCY_MS} ms on every DNS answer (${RUNS} runs, fresh cache each; verdict ${median.verdict})`);
-console.log(`  wall time:     ${Math.round(median.ms)} ms median (min ${Math.round(sorted[0]!.ms)}, max ${Math.round(sorted[sorted.length - 1]!.ms)})`);
-console.log(`  critical path: ${depth} dependent lookups × ${LATENCY_MS} ms = ${critical} ms: ${chain.join(' → ')}`);
-console.log(`  ratio:         ${ratio.toFixed(2)} (target ≤ 1.2)`);
-console.log(`  queries sent:  ${median.queries} (lab server count; the run's cache answered every repeat)`);
-process.exitCode = ratio <= 1.2 ? 0 : 1;
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const depth = Math.max(...runs.map((r) => r.deepest.depth));
+  const chain: string[] = [];
+  for (let n: Node | null = median.deepest; n; n = n.parent) chain.unshift(`${n.call.type} ${n.call.name}`);
+  const critical = depth * LATENCY_MS;
+  const ratio = median.ms / critical;
+  console.log(`check ${DOMAIN}, in process, DNS only, ${LATENCY_MS} ms on every DNS answer (${RUNS} runs, fresh cache each; verdict ${median.verdict})`);
+  console.log(`  wall time:     ${Math.round(median.ms)} ms median (min ${Math.round(sorted[0]!.ms)}, max ${Math.round(sorted[sorted.length - 1]!.ms)})`);
+  console.log(`  critical path: ${depth} dependent lookups × ${LATENCY_MS} ms = ${critical} ms: ${chain.join(' → ')}`);
+  console.log(`  ratio:         ${ratio.toFixed(2)} (target ≤ 1.2)`);
+  console.log(`  queries sent:  ${median.queries} (lab server count; the run's cache answered every repeat)`);
+  process.exitCode = ratio <= 1.2 ? 0 : 1;
+}
+
+if (process.env.CHECK_BENCH_DNS === '1') await serveLab();
+else await measure();

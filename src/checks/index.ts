@@ -12,6 +12,7 @@ import { checkDnssec } from './dnssec/index.ts';
 import { checkDane } from './dane/index.ts';
 import { checkMxReverseDns, type AddressRef, type AddressFeed } from './ptr/index.ts';
 import { checkProviders, identifyProviders } from './providers/index.ts';
+import { run as runSpf } from './spf/index.ts';
 import { run as runDkim, type SeenSignature } from './dkim/index.ts';
 import { run as runDmarc } from './dmarc/index.ts';
 import { run as runBimi } from './bimi/index.ts';
@@ -138,6 +139,7 @@ function startChecks(ctx: Context, domain: string, options: DomainCheckOptions):
 
   const tasks: Record<string, () => Promise<CheckResult>> = {
     mx: () => mx.result,
+    spf: () => runSpf(ctx, domain),
     dkim: async () => runDkim(ctx, domain, { ...(options.fromMessages ? { fromMessages: options.fromMessages } : {}), provider: await mxProviders }),
     dmarc: () => runDmarc(ctx, domain),
     // BIMI reads DMARC itself: the same lookups, answered by the shared cache, without waiting for the DMARC check.
