@@ -105,13 +105,15 @@ test('void lookups above 2 give permerror, counted across includes (RFC 7208 4.6
   assert.equal(include?.record?.result, 'permerror', 'the include branch carries the error');
 });
 
-test('for an IPv4 client, a name with only AAAA is a void "a" lookup; dualStackVoid counts it only when A and AAAA are both empty', async () => {
-  const strict = await run({ sender: 'a@dual.example.test' });
-  assert.equal(strict.result, 'permerror');
-  assert.equal(strict.voidCauses[0]?.name, 'v6only.example.test');
-  const dual = await run({ sender: 'a@dual.example.test' }, { dualStackVoid: true });
+test('an "a" name is void only when A and AAAA are both empty; the client-family rule counts the client\'s query alone (RFC 7208 4.6.4)', async () => {
+  const dual = await run({ sender: 'a@dual.example.test' });
   assert.equal(dual.result, 'fail');
   assert.equal(dual.voidLookups, 2);
+  const aaaa = dual.trace.terms[0]?.lookups.map((l) => l.type);
+  assert.deepEqual(aaaa, ['A', 'AAAA'], 'the IPv4 client\'s empty A answer was checked against AAAA');
+  const family = await run({ sender: 'a@dual.example.test' }, { voidRule: 'client-family' });
+  assert.equal(family.result, 'permerror');
+  assert.equal(family.voidCauses[0]?.name, 'v6only.example.test');
 });
 
 test('an include of a domain without SPF is permerror, not "no match" (RFC 7208 5.2)', async () => {

@@ -27,7 +27,8 @@ export interface SpfData {
   strings: string[] | null;
   tree: SpfNode;
   lookups: { total: number; limit: number; withMxHosts: number; branches: { term: string; lookups: number }[] };
-  voidLookups: { v4: number; v6: number; limit: number };
+  /** Void lookups of the worst case (nothing matches): `count` by the default rule, `v4`/`v6` per client family. */
+  voidLookups: { count: number; v4: number; v6: number; limit: number };
   /** Every network the tree names, in evaluation order, with its path and qualifier. */
   networks: FlatNetwork[];
   /** Terms whose networks cannot be listed (sender-dependent macros, ptr, exists, failed lookups). */
@@ -58,7 +59,7 @@ export async function run(ctx: Context, target: string): Promise<CheckResult<Spf
     strings: tree.strings,
     tree,
     lookups: { total: tree.lookups, limit: MAX_LOOKUPS, withMxHosts: tree.lookups + tree.mxHostLookups, branches: branchLookups(tree) },
-    voidLookups: { v4: voids.v4.length, v6: voids.v6.length, limit: MAX_VOID_LOOKUPS },
+    voidLookups: { count: voids.dualStack.length, v4: voids.v4.length, v6: voids.v6.length, limit: MAX_VOID_LOOKUPS },
     networks: flat.networks,
     unresolved: flat.unresolved,
   };

@@ -15,14 +15,18 @@
  *   query of `exists`, the PTR query of `ptr`/%{p}, the TXT query of an include/redirect target.
  *   Address lookups of MX hosts and PTR names are not void lookups (as in mailauth). More than 2
  *   is permerror, checked at each void lookup, so the count runs across includes.
- * - `a` and MX hosts query only the client's family (§5.3: "the type of lookup (A or AAAA)
- *   appropriate for the connection type"), so for an IPv4 client a host with only AAAA is a void
- *   `a`. The `dualStackVoid` option follows mailauth's default instead: a name is void only when
- *   both A and AAAA are empty (one extra query).
+ * - `a` queries the client's family (§5.3: "the type of lookup (A or AAAA) appropriate for the
+ *   connection type"). Whether an empty answer is void depends on `voidRule`:
+ *   `dual-stack` (the default, as mailauth): the name is void only when A and AAAA are both empty,
+ *   at the cost of one extra query, so an IPv4-only host is not void for IPv6 clients;
+ *   `client-family` (the literal §4.6.4 reading, as pyspf): the client-family query alone decides.
+ *   The domain-level lint reports both counts.
  */
 import type { DnsRecord, DnsResult, RecordType, Resolver } from '../../net/dns/types.ts';
 import type { IpAddress } from './address.ts';
 import type { LookupPurpose, SpfCause, SpfLookup, SpfResult, SpfTermTrace } from './types.ts';
+
+export type VoidRule = 'dual-stack' | 'client-family';
 
 export interface CheckHostOptions {
   /** Terms that may query DNS (RFC 7208 §4.6.4): 10. */
@@ -33,8 +37,8 @@ export interface CheckHostOptions {
   maxMxNames?: number;
   /** PTR names validated per ptr mechanism or %{p}: 10. */
   maxPtrNames?: number;
-  /** Count an a/mx name as void only when both A and AAAA are empty (mailauth's default mode). */
-  dualStackVoid?: boolean;
+  /** When an `a` name is a void lookup: both families empty (`dual-stack`) or the client's family empty. */
+  voidRule?: VoidRule;
   /** Overall time limit, temperror past it (§4.6.4 "SHOULD allow at least 20 seconds"): 20000. */
   maxElapsedMs?: number;
 }
@@ -61,7 +65,7 @@ export const DEFAULT_LIMITS: Required<CheckHostOptions> = {
   maxVoidLookups: 2,
   maxMxNames: 10,
   maxPtrNames: 10,
-  dualStackVoid: false,
+  voidRule: 'dual-stack',
   maxElapsedMs: 20_000,
 };
 

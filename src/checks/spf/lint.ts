@@ -95,13 +95,12 @@ function lookupBranches(tree: SpfNode): { term: string; lookups: number }[] {
   }).sort((a, b) => b.lookups - a.lookups);
 }
 
-/** Void lookups a client of each family meets when nothing matches (the worst case). */
-export function voidLookups(tree: SpfNode): { v4: string[]; v6: string[] } {
-  const out = { v4: [] as string[], v6: [] as string[] };
+/** Void lookups a client meets when nothing matches (the worst case), by each void rule. */
+export function voidLookups(tree: SpfNode): { dualStack: string[]; v4: string[]; v6: string[] } {
+  const out = { dualStack: [] as string[], v4: [] as string[], v6: [] as string[] };
   for (const { node } of nodesOf(tree)) {
     for (const t of node.terms) {
-      if (t.void?.v4) out.v4.push(`${node.domain}: ${t.term}`);
-      if (t.void?.v6) out.v6.push(`${node.domain}: ${t.term}`);
+      for (const rule of ['dualStack', 'v4', 'v6'] as const) if (t.void?.[rule]) out[rule].push(`${node.domain}: ${t.term}`);
     }
   }
   return out;
@@ -119,10 +118,14 @@ function lintLimits(tree: SpfNode): Finding[] {
     out.push(finding('spf.lookups-at-limit', 'warn', `SPF uses all ${MAX_LOOKUPS} DNS lookups`, `Any further include, or a provider adding one inside its own include, will break SPF with permerror. Count: ${both}. Per branch: ${detail}.`, { data }));
   }
   const voids = voidLookups(tree);
-  for (const family of ['v4', 'v6'] as const) {
-    if (voids[family].length <= MAX_VOID_LOOKUPS) continue;
-    out.push(finding('spf.void-lookups', 'error', `${voids[family].length} void DNS lookups for IP${family} clients; the limit is ${MAX_VOID_LOOKUPS}`, `Names that do not exist or have no ${family === 'v4' ? 'A' : 'AAAA'}/MX records count as void lookups; receivers return permerror after ${MAX_VOID_LOOKUPS} (RFC 7208 §4.6.4). Void terms: ${voids[family].join('; ')}.`, { data: { family, terms: voids[family] }, fix: { text: 'Remove the terms that name hosts which no longer exist.' } }));
-    break;
+  if (voids.dualStack.length > MAX_VOID_LOOKUPS) {
+    out.push(finding('spf.void-lookups', 'error', `${voids.dualStack.length} void DNS lookups; the limit is ${MAX_VOID_LOOKUPS}`, `Names that do not exist or have no records count as void lookups; receivers return permerror after ${MAX_VOID_LOOKUPS} (RFC 7208 §4.6.4). Void terms: ${voids.dualStack.join('; ')}.`, { data: { terms: voids.dualStack }, fix: { text: 'Remove the terms that name hosts or domains which no longer exist.' } }));
+  } else {
+    // Receivers that count the client family's answer alone (pyspf, the literal §4.6.4 reading) see more.
+    const family = (['v6', 'v4'] as const).find((f) => voids[f].length > MAX_VOID_LOOKUPS);
+    if (family) {
+      out.push(finding('spf.void-lookups-family', 'warn', `${voids[family].length} void lookups for IP${family} clients at receivers that count per address family`, `Names with no ${family === 'v4' ? 'A' : 'AAAA'} record are void lookups for IP${family} clients at receivers that only look at the client's address family (pyspf and others reading RFC 7208 §4.6.4 literally); they return permerror after ${MAX_VOID_LOOKUPS}. Terms: ${voids[family].join('; ')}.`, { data: { family, terms: voids[family] }, fix: { text: `Give those hosts ${family === 'v4' ? 'IPv4' : 'IPv6'} addresses, or list them with ip4/ip6 instead of a/mx.` } }));
+    }
   }
   return out;
 }

@@ -100,7 +100,7 @@ async function addressesOf(ev: Evaluation, scope: Scope, name: string, term: Spf
   const { dns, lookup } = await query(ev, name, type, purpose, into);
   if (isFailure(dns.outcome)) throw temperror(dns, term.term);
   if (purpose === 'mechanism' && isVoid(dns)) {
-    const other = ev.limits.dualStackVoid ? await query(ev, name, type === 'A' ? 'AAAA' : 'A', purpose, into) : null;
+    const other = ev.limits.voidRule === 'dual-stack' ? await query(ev, name, type === 'A' ? 'AAAA' : 'A', purpose, into) : null;
     if (!other || isVoid(other.dns) || isFailure(other.dns.outcome)) countVoid(ev, lookup, scope.domain, term.term);
   }
   return dns.records.map((r) => r.data);

@@ -38,8 +38,11 @@ export interface TermNode {
   dependsOn?: string[];
   /** a: the target's addresses; mx: one entry per MX host. */
   hosts?: HostAddresses[];
-  /** Whether this term's own query would be a void lookup for IPv4 / IPv6 clients. */
-  void?: { v4: boolean; v6: boolean };
+  /**
+   * Whether this term's own query is a void lookup: `dualStack` by the default rule (an `a` name
+   * with neither A nor AAAA), `v4`/`v6` when only the client family's answer counts (limits.ts).
+   */
+  void?: { dualStack: boolean; v4: boolean; v6: boolean };
   /** A lookup of this term failed (timeout, SERVFAIL…), so what it authorizes is unknown. */
   failed?: string;
   /** a redirect next to `all` is never used (RFC 7208 §6.1). */
@@ -133,7 +136,7 @@ async function walkNode(w: Walk, domain: string, via: SpfNode['via'], term: stri
   for (const child of node.children) {
     const tn = node.terms.find((t) => t.term === child.term);
     // The TXT query of an include/redirect target is that term's query: void when empty.
-    if (tn) tn.void = { v4: child.voidTxt, v6: child.voidTxt };
+    if (tn) tn.void = { dualStack: child.voidTxt, v4: child.voidTxt, v6: child.voidTxt };
   }
   node.lookups = node.terms.filter((t) => t.counts).length + node.children.reduce((n, c) => n + c.lookups, 0);
   node.mxHostLookups = node.terms.reduce((n, t) => n + (t.name === 'mx' ? Math.min(t.hosts?.length ?? 0, 10) : 0), 0) + node.children.reduce((n, c) => n + c.mxHostLookups, 0);
@@ -191,7 +194,7 @@ async function addresses(w: Walk, host: string): Promise<HostAddresses & { v4Voi
 async function resolveA(w: Walk, tn: TermNode): Promise<TermNode> {
   const found = await addresses(w, tn.target!);
   const host: HostAddresses = { host: found.host, addresses: found.addresses, dns: found.dns };
-  return { ...tn, hosts: [host], dns: found.dns, void: { v4: found.v4Void, v6: found.v6Void }, ...(found.failed ? { failed: found.failed } : {}) };
+  return { ...tn, hosts: [host], dns: found.dns, void: { dualStack: found.v4Void && found.v6Void, v4: found.v4Void, v6: found.v6Void }, ...(found.failed ? { failed: found.failed } : {}) };
 }
 
 async function resolveMx(w: Walk, tn: TermNode): Promise<TermNode> {
@@ -205,13 +208,13 @@ async function resolveMx(w: Walk, tn: TermNode): Promise<TermNode> {
     return { host: found.host, addresses: found.addresses, dns: found.dns, ...(found.failed ? { failed: found.failed } : {}) };
   }));
   const voided = isVoid(mx);
-  return { ...tn, hosts, dns: [mx.id, ...hosts.flatMap((h) => h.dns)], void: { v4: voided, v6: voided } };
+  return { ...tn, hosts, dns: [mx.id, ...hosts.flatMap((h) => h.dns)], void: { dualStack: voided, v4: voided, v6: voided } };
 }
 
 async function resolveExists(w: Walk, tn: TermNode): Promise<TermNode> {
   const a = await w.resolver.query(tn.target!, 'A');
   if (isFailure(a.outcome)) throw failure(a);
-  return { ...tn, dns: [a.id], void: { v4: isVoid(a), v6: isVoid(a) } };
+  return { ...tn, dns: [a.id], void: { dualStack: isVoid(a), v4: isVoid(a), v6: isVoid(a) } };
 }
 
 /** Every node of the tree, depth first, with the chain of nodes that leads to it (root first). */
