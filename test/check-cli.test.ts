@@ -31,7 +31,7 @@ test('healthy domain: exit 0, a one-line headline, checks grouped with marks, pl
   const lines = stdout.split('\n');
   assert.match(lines[0]!, /^✔ healthy\.test looks healthy: \d+ checks passed$/);
   assert.ok(!stdout.includes('\x1b['), 'no colour escapes when piped');
-  for (const heading of ['MX', 'DKIM', 'DMARC', 'DNSSEC', 'DANE', 'Reverse DNS', 'Blocklists', 'Providers']) {
+  for (const heading of ['MX', 'SPF', 'DKIM', 'DMARC', 'DNSSEC', 'DANE', 'Reverse DNS', 'Blocklists', 'Providers']) {
     assert.match(stdout, new RegExp(`^  [✔ℹ] ${heading}\\s`, 'm'), heading);
   }
 });

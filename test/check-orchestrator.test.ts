@@ -36,12 +36,12 @@ test('a healthy domain: every check ok or informational, verdict healthy', async
   const ctx = labContext(lab.server);
   const report = await checkDomain(ctx, 'healthy.test');
   assert.equal(report.verdict, 'healthy', JSON.stringify(report.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info'), null, 1));
-  for (const id of ['mx', 'dkim', 'dmarc', 'dnssec', 'dane', 'ptr', 'blocklists', 'providers']) {
+  for (const id of ['mx', 'spf', 'dkim', 'dmarc', 'dnssec', 'dane', 'ptr', 'blocklists', 'providers']) {
     assert.ok(report.checks[id], `${id} ran`);
     assert.ok(['ok', 'info'].includes(report.checks[id]!.status), `${id}: ${report.checks[id]!.status}`);
   }
   assert.equal(report.checks.smtp?.status, 'skipped', '--no-probe');
-  assert.deepEqual(Object.keys(report.checks).slice(0, 2), ['mx', 'dkim']);
+  assert.deepEqual(Object.keys(report.checks).slice(0, 4), ['mx', 'spf', 'dkim', 'dmarc'], 'report order');
   // One shared cache: no (name, type) goes on the wire twice in a run.
   const asked = report.dns.queriesSent;
   const unique = new Set(ctx.resolver.transcript.map((e) => `${e.name}|${e.type}`)).size;
