@@ -35,7 +35,10 @@ export async function verifyDkim(message: Uint8Array, resolver: Resolver): Promi
   try {
     // Loaded on demand: most analyses never verify, and mailauth is a large module to load.
     const { dkimVerify } = await import('mailauth');
-    const out = await dkimVerify(Buffer.from(message), { resolver: mailauthResolver(resolver) as never });
+    // Signatures are computed over the SMTP wire form: CRLF line endings (RFC 6376 3.4). Our input
+    // was normalised to LF, so put the CRs back before hashing.
+    const wire = Buffer.from(Buffer.from(message).toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+    const out = await dkimVerify(wire, { resolver: mailauthResolver(resolver) as never });
     return {
       results: out.results.map((r) => ({ d: r.signingDomain ?? null, s: r.selector ?? null, result: r.status?.result ?? 'none', comment: r.status?.comment ?? null })),
       problem: null,
