@@ -97,7 +97,7 @@ function newestMtime(paths: string[]): number {
 export function webBuildIsStale(root = PROJECT_ROOT): boolean {
   const index = join(root, 'dist', 'web', 'index.html');
   if (!existsSync(index)) return true;
-  const sources = [join(root, 'web'), join(root, 'vite.config.ts'), join(root, 'src', 'diagnose', 'types.ts')];
+  const sources = [join(root, 'web'), join(root, 'vite.config.ts')];
   return newestMtime(sources) > statSync(index).mtimeMs;
 }
 
