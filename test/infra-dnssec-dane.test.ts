@@ -24,6 +24,8 @@ mx3 A 192.0.2.27
 _25._tcp.mx3 TLSA 3 1 1 ${H32}
 _25._tcp.mx3 TLSA 3 2 1 ${H32}
 _25._tcp.mx3 TLSA 3 1 3 ${H32}
+_25._tcp.mx3 TLSA 4 1 1 ${H32}
+_25._tcp.mx3 TLSA 3 0 0 ${H32}
 partial MX 10 mx1
 partial MX 20 mx4
 mx4 A 192.0.2.28
@@ -103,9 +105,9 @@ test('DANE: PKIX usage and a short digest leave no usable record: errors', async
   assert.equal(r.data.hosts[0]!.state, 'unusable');
 });
 
-test('DANE: bad selector and matching type next to a usable record are warnings', async () => {
+test('DANE: bad usage, selector, matching type and full data next to a usable record are warnings', async () => {
   const r = await dane('mixed.signed.test');
-  assert.deepEqual(ids(r), ['dane.ok', 'dane.unknown-matching-type', 'dane.unknown-selector']);
+  assert.deepEqual(ids(r), ['dane.bad-full-data', 'dane.ok', 'dane.unknown-matching-type', 'dane.unknown-selector', 'dane.unknown-usage']);
   assert.ok(r.findings.filter((f) => f.id !== 'dane.ok').every((f) => f.severity === 'warn'));
 });
 

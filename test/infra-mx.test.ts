@@ -37,6 +37,49 @@ privateok MX 20 mx1.ok
 loop MX 10 mx.loop
 mx.loop A 127.0.0.1
 mx.loop AAAA ::1
+many MX 0 mx1.ok
+many MX 1 h1.many
+many MX 2 h2.many
+many MX 3 h3.many
+many MX 4 h4.many
+many MX 5 h5.many
+many MX 6 h6.many
+many MX 7 h7.many
+many MX 8 h8.many
+many MX 9 h9.many
+many MX 10 h10.many
+many MX 11 h11.many
+many MX 12 h12.many
+many MX 13 h13.many
+many MX 14 h14.many
+many MX 15 h15.many
+many MX 16 h16.many
+many MX 17 h17.many
+many MX 18 h18.many
+many MX 19 h19.many
+many MX 20 h20.many
+many MX 21 h21.many
+h1.many A 192.0.2.101
+h2.many A 192.0.2.102
+h3.many A 192.0.2.103
+h4.many A 192.0.2.104
+h5.many A 192.0.2.105
+h6.many A 192.0.2.106
+h7.many A 192.0.2.107
+h8.many A 192.0.2.108
+h9.many A 192.0.2.109
+h10.many A 192.0.2.110
+h11.many A 192.0.2.111
+h12.many A 192.0.2.112
+h13.many A 192.0.2.113
+h14.many A 192.0.2.114
+h15.many A 192.0.2.115
+h16.many A 192.0.2.116
+h17.many A 192.0.2.117
+h18.many A 192.0.2.118
+h19.many A 192.0.2.119
+h20.many A 192.0.2.120
+h21.many A 192.0.2.121
 `;
 
 let lab: AuthLab;
@@ -136,6 +179,16 @@ test('MX host on private or loopback addresses', async () => {
   assert.equal(finding(withBackup, 'mx.private-address')!.severity, 'warn');
   const loop = await check('loop.mx.test');
   assert.match(finding(loop, 'mx.private-address')!.title, /127\.0\.0\.1 \(loopback\).*::1 \(loopback\)/);
+});
+
+test('more MX hosts than the limit: the first 20 by preference are checked, the rest reported', async () => {
+  const r = await check('many.mx.test');
+  assert.equal(finding(r, 'mx.too-many')!.severity, 'info');
+  assert.match(finding(r, 'mx.too-many')!.title, /22 MX hosts; only the first 20/);
+  const hosts = (r.data as { hosts: Array<{ exchange: string }> }).hosts;
+  assert.equal(hosts.length, 20);
+  assert.equal(hosts[0]!.exchange, 'mx1.ok.mx.test', 'lowest preference first');
+  assert.ok(!finding(await check('ok.mx.test'), 'mx.too-many'));
 });
 
 test('a domain that does not exist', async () => {
