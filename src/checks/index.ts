@@ -18,6 +18,8 @@ import { run as runDmarc } from './dmarc/index.ts';
 import { run as runBimi } from './bimi/index.ts';
 import { run as runTlsRpt } from './tls-rpt/index.ts';
 import { run as runSmtp } from './smtp/index.ts';
+import { run as runMtaSts } from './mta-sts/index.ts';
+import { run as runWeb } from './web/index.ts';
 import { checkBlocklists, blocklistTargets, blocklistFindings, blocklistStatus, type BlocklistReport, type BlocklistTarget, type TargetRole } from './blocklists/index.ts';
 import { isFailure } from '../net/dns/types.ts';
 
@@ -135,7 +137,12 @@ function startChecks(ctx: Context, domain: string, options: DomainCheckOptions):
   providers.then(ownSpf.end, ownSpf.end);
   const toSenders = (ips: readonly string[]) => ips.map((ip): AddressRef => ({ ip, role: 'sender' }));
   const senders: AddressFeed[] = [(emit) => ownSpf.subscribe((batch) => emit(toSenders(batch))), async (emit) => emit(toSenders(options.senderAddresses ?? []))];
+  const mtaSts = runMtaSts(ctx, domain);
   const mxProviders = mx.records.then((set) => identifyProviders({ mx: set.targets.filter((t) => !t.implicit).map((t) => t.exchange) }).mail.map((m) => m.id));
+
+  // Every consumer handles a failed stage itself; this keeps a stage no started check uses from
+  // surfacing as an unhandled rejection.
+  for (const stage of [mx.records, mx.hosts, mx.result, providers, mtaSts, mxProviders]) stage.catch(() => {});
 
   const tasks: Record<string, () => Promise<CheckResult>> = {
     mx: () => mx.result,
@@ -144,14 +151,17 @@ function startChecks(ctx: Context, domain: string, options: DomainCheckOptions):
     dmarc: () => runDmarc(ctx, domain),
     // BIMI reads DMARC itself: the same lookups, answered by the shared cache, without waiting for the DMARC check.
     bimi: () => runBimi(ctx, domain),
+    'mta-sts': () => mtaSts,
     'tls-rpt': () => runTlsRpt(ctx, domain),
     dnssec: () => checkDnssec(ctx, domain, mx.records),
     dane: () => checkDane(ctx, mx),
     ptr: () => checkMxReverseDns(ctx, mx, senders),
     blocklists: () => checkDomainBlocklists(ctx, domain, mx, ownSpf, options.senderAddresses ?? []),
     providers: () => providers,
-    // Probes need the MX hosts' addresses; the probe itself honours --no-probe.
-    smtp: async () => runSmtp(ctx, domain, { mx: (await mx.result).data }),
+    // Probes need the MX hosts' addresses; the MTA-STS policy (whether a certificate problem blocks
+    // delivery) is handed over as a promise so the probes need not wait for the policy fetch.
+    smtp: async () => runSmtp(ctx, domain, { mx: (await mx.result).data, mtaSts: mtaSts.then((r) => r.data.policy) }),
+    web: () => runWeb(ctx, domain),
   };
   const started = new Map<string, Promise<CheckResult>>();
   const progress = options.onProgress ?? (() => {});
