@@ -7,14 +7,22 @@
  *
  * Flags: --mismatches prints every disagreement with the diagnostic text; --module NAME limits the run.
  *
- * Where we believe Sisimai is wrong (we keep our answer; these count as disagreements):
- * - A 5.1.1 "user unknown" text bounced by a Japanese mobile carrier's filter is `filtered` for
- *   Sisimai because it knows the carrier hides filtering behind unknown-user wording; from the text
- *   alone it is `userunknown`, and that is what the sender can act on.
- * - Texts that only say "rejected" with a 5.7.1 and name no cause: Sisimai reads some as `blocked`,
- *   some as `rejected` depending on the MTA module; we read the words.
+ * Where we believe Sisimai is wrong, or right only from knowledge no text carries (we keep our
+ * answer; these count as disagreements, and the script prints how many fall in each):
+ * - filtered vs userunknown: Sisimai calls an "unknown user" refusal `filtered` when the bounce
+ *   came from a filtering appliance module (McAfee, SurfControl, MXLogic, MailFoundry, X1, X2…) or a
+ *   Japanese carrier, whatever the words. From the text alone it is `userunknown`, which is what the
+ *   sender can act on. We follow Sisimai only where the text itself shows a filter: the refusal
+ *   answered DATA (RCPT TO had been accepted) or au/KDDI's "550 : User unknown" form.
+ * - Yahoo's [TSS04] deferral is `rejected` in two samples and `badreputation` in a third; we say
+ *   badreputation (the text: "unexpected volume or user complaints").
+ * - Microsoft SC-004 is `blocked` for Sisimai; Microsoft documents it as a reputation deferral.
+ * - "Message expired, DNS query failed" style texts: Sisimai reads the cause, we do too, but bare
+ *   expiries ("retry timeout exceeded") are `expired` for both.
  * - rfc3834 auto-replies whose body says the account is disabled: Sisimai calls one `suspend`; an
  *   auto-reply is not a bounce (RFC 3834), so we say `vacation`.
+ * - Texts in Japanese, French and other languages only (Notes, Domino, Orange "Mail rejete"): we
+ *   read English wording and provider codes; those stay `undefined`/`onhold` for us.
  * - maildir/not/rb-issue-368-bug.eml is an mboxo file whose quoted original starts with an
  *   unescaped "From " line; read as the mbox it is, it holds two messages and the first names no
  *   failed recipient on a recipient line, so no bounce comes out — matching Sisimai, for that reason.
@@ -118,6 +126,15 @@ for (const [name, s] of [...perModule.entries()].sort((a, b) => a[1].ok / a[1].n
 }
 console.log('\nmost frequent disagreements (Sisimai -> ours):');
 for (const [k, v] of [...confusion.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${String(v).padStart(3)}  ${k}`);
+const disputed: [string, RegExp][] = [
+  ['filtered/userunknown (appliance or carrier knowledge, not in the text)', /^(filtered -> userunknown|userunknown -> filtered)$/],
+  ['texts we could not classify (mostly non-English)', /-> (undefined|onhold|none)$/],
+];
+console.log('\ndisagreements in categories where we believe the text does not support Sisimai (see the header comment):');
+for (const [label, re] of disputed) {
+  const n = [...confusion.entries()].filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0);
+  console.log(`  ${String(n).padStart(3)}  ${label}`);
+}
 const reasonRate = totals.reason / totals.recipients;
 console.log(`\nfiles analysed: ${totals.files} with expected values (bsd + dos/mac variants), ${extra} more without; crashes: ${totals.crashed}`);
 console.log(`reason agreement: ${totals.reason}/${totals.recipients} = ${pct(totals.reason, totals.recipients)} (bar ${BAR * 100}%)`);

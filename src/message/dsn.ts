@@ -20,17 +20,29 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 function toFields(block: string): DsnFields {
-  const out: DsnFields = {};
+  return toGroups(block)[0] ?? {};
+}
+
+/**
+ * Field groups of one block. Some MTAs forget the empty line between recipients, so a second
+ * Final-Recipient starts a new group.
+ */
+function toGroups(block: string): DsnFields[] {
+  const groups: DsnFields[] = [];
+  let out: DsnFields = {};
   for (const f of parseHeaderBlock(block)) {
-    // The first occurrence wins: a repeated field inside one group is an MTA bug, not an update.
+    const startsRecipient = f.name === 'final-recipient' && 'final-recipient' in out;
+    if (startsRecipient) { groups.push(out); out = {}; }
+    // Otherwise the first occurrence wins: a repeated field inside one group is an MTA bug, not an update.
     if (!(f.name in out)) out[f.name] = f.value;
   }
-  return out;
+  groups.push(out);
+  return groups;
 }
 
 /** Parses the body of a message/delivery-status part. */
 export function parseDeliveryStatus(text: string): DeliveryStatus {
-  const groups = text.replace(/^\s+/, '').split(/\n[ \t]*\n/).map(toFields).filter((g) => Object.keys(g).length > 0);
+  const groups = text.replace(/^\s+/, '').split(/\n[ \t]*\n/).flatMap(toGroups).filter((g) => Object.keys(g).length > 0);
   const message: DsnFields = {};
   const recipients: DsnFields[] = [];
   for (const g of groups) {
