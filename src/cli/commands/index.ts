@@ -6,7 +6,8 @@ import { register as check } from './check.ts';
 import { register as diagnose } from './diagnose.ts';
 import { register as probe } from './probe.ts';
 import { register as spf } from './spf.ts';
+import { register as serve } from './serve.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe, spf];
+export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe, spf, serve];
