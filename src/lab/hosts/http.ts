@@ -22,6 +22,7 @@ export async function createWebHost(service: HttpService, names: readonly string
     }
     const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=utf-8', Server: 'Apache', ...service.headers };
     if (service.type === 'https' && service.hsts) headers['Strict-Transport-Security'] = service.hsts;
+    headers['Content-Length'] = String(Buffer.byteLength(service.body));
     res.writeHead(service.status, headers);
     res.end(req.method === 'HEAD' ? undefined : service.body);
   };

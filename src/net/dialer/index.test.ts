@@ -233,3 +233,11 @@ async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+test('a refused destination is a rejected promise, not a synchronous throw', async () => {
+  const dialer = createDialer({ connectMap: parseConnectMap('203.0.113.0/24=127.0.1.0/24') });
+  const attempt = dialer.connect({ host: '8.8.8.8', port: 25 });
+  assert.ok(attempt instanceof Promise);
+  await assert.rejects(attempt, expectDialError('refused-by-map'));
+  await assert.rejects(dialer.connectTls({ host: 'not-an-ip', port: 443 }), expectDialError('error'));
+});

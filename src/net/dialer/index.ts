@@ -68,7 +68,13 @@ export function createDialer(options: DialerOptions = {}): Dialer {
   }
 
   function connect(target: DialTarget, dialOptions: DialOptions = {}): Promise<net.Socket> {
-    const routed = route(target);
+    let routed: DialTarget;
+    try {
+      routed = route(target);
+    } catch (err) {
+      // A refusal is a rejected promise like any other failure, never a synchronous throw.
+      return Promise.reject(err);
+    }
     const where = describeRoute(target, routed);
     const timeoutMs = dialOptions.timeoutMs ?? defaultTimeout;
     return settle<net.Socket>(where, timeoutMs, dialOptions.signal, (done) => {
