@@ -12,7 +12,7 @@ import { startHosts, type ReceivedMessage, type RunningService } from './hosts/i
 import { loadScenario, type Scenario } from './scenario.ts';
 import { createLabCa } from './tls.ts';
 
-export { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario, type ScenarioSummary, type Expectations } from './scenario.ts';
+export { compareCauses, listScenarios, loadScenario, SCENARIOS_DIR, type Scenario, type ScenarioSummary, type Expectations } from './scenario.ts';
 
 export const DEFAULT_SCENARIO = 'webhost-spoof';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { listScenarios, loadScenario } from './scenario.ts';
+import { compareCauses, listScenarios, loadScenario } from './scenario.ts';
 
 test('the shipped scenarios are listed with their domain and description', () => {
   const listed = listScenarios();
@@ -101,4 +101,14 @@ test('unknown names list the known scenarios; paths that are not scenarios are r
   assert.throws(() => loadScenario('no-such-story'), /unknown scenario "no-such-story" \(known: .*webhost-spoof/);
   assert.throws(() => loadScenario('../../etc'), /not a scenario folder|no scenario folder/);
   assert.throws(() => loadScenario('/nonexistent/place'), /no scenario folder at \/nonexistent\/place/);
+});
+
+test('compareCauses names what a diagnosis got wrong', () => {
+  const expected = { domain: 'a.example', description: '', causes: { first: ['unauthorized-sender'], include: ['sender-blocklisted'], exclude: ['spf-missing'] } };
+  assert.deepEqual(compareCauses(expected, ['unauthorized-sender', 'sender-blocklisted']), []);
+  assert.deepEqual(compareCauses(expected, ['sender-blocklisted', 'unauthorized-sender', 'spf-missing']), [
+    'first cause is sender-blocklisted, expected unauthorized-sender',
+    'unexpected cause spf-missing',
+  ]);
+  assert.deepEqual(compareCauses(expected, []), ['first cause is none, expected unauthorized-sender', 'missing cause sender-blocklisted']);
 });

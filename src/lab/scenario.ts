@@ -157,3 +157,15 @@ function storyOf(readme: string): string {
   const paragraphs = readme.split(/\n\s*\n/).map((p) => p.trim()).filter((p) => p !== '' && !p.startsWith('#'));
   return (paragraphs[0] ?? '').replace(/\s*\n\s*/g, ' ');
 }
+
+/** What a diagnosis got wrong against a scenario's expectations (empty when it matches). */
+export function compareCauses(expected: Expectations, causeIds: readonly string[]): string[] {
+  const problems: string[] = [];
+  const { first, include, exclude = [] } = expected.causes;
+  if (first && first.length > 0 && !first.includes(causeIds[0] ?? '')) {
+    problems.push(`first cause is ${causeIds[0] ?? 'none'}, expected ${first.join(' or ')}`);
+  }
+  for (const id of include) if (!causeIds.includes(id)) problems.push(`missing cause ${id}`);
+  for (const id of exclude) if (causeIds.includes(id)) problems.push(`unexpected cause ${id}`);
+  return problems;
+}

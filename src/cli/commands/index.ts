@@ -7,7 +7,9 @@ import { register as diagnose } from './diagnose.ts';
 import { register as probe } from './probe.ts';
 import { register as spf } from './spf.ts';
 import { register as serve } from './serve.ts';
+import { register as lab } from './lab.ts';
+import { register as demo } from './demo.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe, spf, serve];
+export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe, spf, serve, lab, demo];
