@@ -4,7 +4,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import PostalMime from 'postal-mime';
@@ -182,4 +184,89 @@ test('after close nothing answers', async () => {
   await assert.rejects(mapDialer.connect({ host: '203.0.113.80', port: 80 }), (err: unknown) => err instanceof DialError && err.code === 'connection-refused');
   const late = await createResolver({ servers: [separate.dns], timeoutMs: 300, retries: 0 }).query('acme.example', 'A');
   assert.notEqual(late.outcome, 'answer');
+});
+
+// ——— the `lab` and `demo` commands, as a user runs them ———
+
+const CLI = fileURLToPath(new URL('../bin/mailsleuth.js', import.meta.url));
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, MAILSLEUTH_OFFLINE: '1' } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Starts `mailsleuth lab …` and resolves once it printed `until` (returns everything printed so far). */
+function startLabCommand(args: string[], until: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'lab', ...args], { env: { ...process.env, MAILSLEUTH_OFFLINE: '1' } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => { out += String(d); });
+  child.stderr!.on('data', (d) => { err += String(d); });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`lab did not start: ${out}${err}`)); }, 20_000);
+    const check = () => {
+      if (until.test(out)) { clearTimeout(timer); resolve({ child, output: () => out }); }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`lab exited ${code}: ${out}${err}`)); });
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+test('mailsleuth lab --json: its flags point diagnose at the lab; SIGTERM stops it cleanly', async () => {
+  const { child, output } = await startLabCommand(['webhost-spoof', '--json'], /\n/);
+  const served = JSON.parse(output().split('\n')[0]!) as { dns: string; flags: string[]; caFile: string; messages: string[]; domain: string };
+  assert.equal(served.domain, 'acme.example');
+  assert.ok(existsSync(served.caFile));
+  const diagnosis = cli(['diagnose', served.domain, ...served.flags, ...served.messages.flatMap((m) => ['--bounce', m]), '--json']);
+  assert.equal(diagnosis.status, 1, diagnosis.stderr);
+  const causes = (JSON.parse(diagnosis.stdout) as { causes: { id: string }[] }).causes.map((c) => c.id);
+  assert.equal(causes[0], 'unauthorized-sender', causes.join(', '));
+  const exit = exited(child);
+  child.kill('SIGTERM');
+  assert.equal(await exit, 0);
+  assert.equal(existsSync(served.caFile), false, 'the CA file is removed on stop');
+});
+
+test('mailsleuth lab prints what it serves and the exact flags; Ctrl-C stops it', async () => {
+  const { child, output } = await startLabCommand([], /Serving until Ctrl-C/);
+  const text = output();
+  assert.match(text, /Scenario webhost-spoof:/);
+  assert.match(text, /203\.0\.113\.80:25 +→ 127\.0\.113\.80:\d+ +smtp "webhost\.acme\.example ESMTP Postfix \(Ubuntu\)"/);
+  assert.match(text, /203\.0\.113\.80:443 → 127\.0\.113\.80:\d+ +closed/);
+  assert.match(text, /zen\.spamhaus\.org/);
+  assert.match(text, /returned-from-webhost\.eml/);
+  const flags = /Point other commands at this lab with:\n {2}(.+)\n/.exec(text)?.[1] ?? '';
+  assert.match(flags, /^--resolver 127\.0\.0\.1:\d+ --connect-map \S+ --ca \S+lab-ca\.pem$/);
+  const resolverFlag = /--resolver (\S+)/.exec(flags)![1]!;
+  const listed = cli(['blocklist', '203.0.113.80', '--resolver', resolverFlag, '--json']);
+  const results = (JSON.parse(listed.stdout) as { results: { list: string; zone: string; status: string }[] }).results;
+  assert.ok(results.some((r) => r.zone === 'zen.spamhaus.org' && r.status === 'listed'), listed.stdout.slice(0, 300));
+  const exit = exited(child);
+  child.kill('SIGINT');
+  assert.equal(await exit, 0);
+  assert.match(output(), /SIGINT: lab stopped\./);
+});
+
+test('mailsleuth lab --list; an unknown scenario or bad port is a usage error', () => {
+  const list = cli(['lab', '--list']);
+  assert.equal(list.status, 0);
+  assert.match(list.stdout, /^webhost-spoof +acme\.example +Mail hosted at Microsoft 365/m);
+  const unknown = cli(['lab', 'no-such-scenario']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown scenario "no-such-scenario" \(known: .*webhost-spoof/);
+  const port = cli(['lab', '--port', 'http']);
+  assert.equal(port.status, 2);
+  assert.match(port.stderr, /invalid --port "http"/);
+});
+
+test('mailsleuth demo runs the reference case offline and finds what the scenario expects', () => {
+  const demo = cli(['demo']);
+  assert.equal(demo.status, 0, demo.stdout.slice(-2000) + demo.stderr);
+  assert.match(demo.stdout, /runs offline against the built-in lab/);
+  assert.match(demo.stdout, /Root cause: Mail claiming to be from acme\.example is being sent from 203\.0\.113\.80/);
+  assert.match(demo.stdout, /The diagnosis names what scenario webhost-spoof expects/);
 });
