@@ -4,7 +4,7 @@
  * answer starts its TXT lookup (the list's reason) at once, without holding up any other lookup.
  */
 import type { Resolver } from '../../net/dns/types.ts';
-import { catalog as shippedCatalog, publicResolverName, selectLists, type Blocklist, type Catalog, type CodeSeverity, type ListKind, type PlannedList, type SkippedList } from './catalog.ts';
+import { catalog as shippedCatalog, publicResolverName, selectLists, validateKeys, type Blocklist, type Catalog, type CodeSeverity, type ListKind, type PlannedList, type SkippedList } from './catalog.ts';
 import { classifyAnswer, type Verdict } from './answer.ts';
 import { explainError, type LookupError } from './explain.ts';
 import { queryName } from './query-name.ts';
@@ -274,7 +274,10 @@ export async function checkBlocklists(
 ): Promise<BlocklistReport> {
   const started = performance.now();
   const catalog = options.catalog ?? shippedCatalog;
-  const selection = selectLists({ ...(options.lists ? { lists: options.lists } : {}), ...(options.keys ? { keys: options.keys } : {}) }, catalog);
+  // A key becomes part of the query name: a malformed one is the user's mistake, refused before any query.
+  // Run options may carry keys for other services: only the catalog's own are read here.
+  const keys = validateKeys(Object.fromEntries(Object.entries(options.keys ?? {}).filter(([id]) => id in catalog.keys)), catalog);
+  const selection = selectLists({ ...(options.lists ? { lists: options.lists } : {}), keys }, catalog);
   const limit = createLimiter(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY), Math.max(1, options.burst ?? BURST));
   const lookups: Lookup[] = [];
   for (const target of mergeTargets(targets)) {
