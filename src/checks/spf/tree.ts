@@ -123,15 +123,14 @@ async function walkNode(w: Walk, domain: string, via: SpfNode['via'], term: stri
 
   const hasAll = parsed.record.mechanisms.some((m) => m.name === 'all');
   const inner = [...path, domain];
-  const children: Promise<SpfNode | null>[] = [];
-  node.terms = await Promise.all(parsed.record.terms.map(async (t) => {
-    const tn = await resolveTerm(w, domain, t, hasAll);
-    if ((t.kind === 'mechanism' && t.name === 'include') || (t.kind === 'modifier' && t.name === 'redirect' && !tn.ignored)) {
-      const childVia = t.kind === 'mechanism' ? 'include' : 'redirect';
-      children.push(tn.target ? walkNode(w, tn.target, childVia, t.text, t.kind === 'mechanism' ? t.qualifier : '+', inner) : Promise.resolve(null));
-    }
-    return tn;
+  // Each include/redirect is walked as soon as its own term is resolved, and kept in term order.
+  const terms = parsed.record.terms.map((t) => resolveTerm(w, domain, t, hasAll));
+  const children = parsed.record.terms.map((t, i) => terms[i]!.then((tn) => {
+    const link = (t.kind === 'mechanism' && t.name === 'include') || (t.kind === 'modifier' && t.name === 'redirect' && !tn.ignored);
+    if (!link || !tn.target) return null;
+    return walkNode(w, tn.target, t.kind === 'mechanism' ? 'include' : 'redirect', t.text, t.kind === 'mechanism' ? t.qualifier : '+', inner);
   }));
+  node.terms = await Promise.all(terms);
   node.children = (await Promise.all(children)).filter((c): c is SpfNode => c !== null);
   for (const child of node.children) {
     const tn = node.terms.find((t) => t.term === child.term);
