@@ -52,6 +52,8 @@ export interface BlocklistHit {
   kind: 'ip' | 'domain';
   status: 'listed' | 'not-listed' | 'error';
   codes: string[];
+  /** Short names of the matched codes (XBL, PBL, phish…). */
+  labels: string[];
   meaning: string;
   /** `abuse` listings accuse; `policy` ones (PBL) only say the address should not send directly. */
   nature: 'abuse' | 'policy' | 'unknown';

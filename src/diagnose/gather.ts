@@ -179,7 +179,7 @@ export async function runBlocklists(ctx: Context, domain: string, infra: Infrast
 export function blocklistHits(report: BlocklistReport): BlocklistHit[] {
   return report.results.map((r) => ({
     target: r.target, list: r.list, listName: r.listName, zone: r.zone, kind: r.targetKind === 'domain' ? 'domain' : 'ip',
-    status: r.status, codes: r.codes, meaning: r.meaning ?? r.error?.message ?? '',
+    status: r.status, codes: r.codes, labels: r.labels, meaning: r.meaning ?? r.error?.message ?? '',
     nature: r.status !== 'listed' ? 'unknown' : r.abuse ? 'abuse' : 'policy',
     txt: r.txt, url: r.url, delistUrl: r.delistUrl ?? r.lookupUrl, delistNote: r.delisting,
     errorKind: r.status === 'error' && r.error?.resolverProblem ? r.error.kind : r.status === 'error' ? (r.error?.kind ?? 'error') : null,

@@ -36,11 +36,25 @@ function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdic
   return 'healthy';
 }
 
+/** The listings that follow from the top cause, said in the same sentence (the reference case's "…and it is listed on XBL"). */
+function consequences(top: Cause, causes: Cause[]): string {
+  const parts: string[] = [];
+  const ip = top.data?.originIp;
+  const sender = causes.find((c) => c.id === 'sender-blocklisted' && ip && (c.data?.ip === ip || (c.data?.instances as { ip?: unknown }[] | undefined)?.some((i) => i.ip === ip)));
+  const named = (lists: { name?: string; labels?: string[] }[]) => lists.map((l) => `${l.name}${l.labels?.length ? ` (${l.labels.join(', ')})` : ''}`).join(' and ');
+  const lists = (sender?.data?.lists as { name?: string; labels?: string[] }[] | undefined) ?? [];
+  if (lists.length) parts.push(`It is listed on ${named(lists)}`);
+  const domain = causes.find((c) => c.id === 'domain-blocklisted');
+  const domainLists = (domain?.data?.lists as { name?: string; labels?: string[] }[] | undefined) ?? [];
+  if (domainLists.length) parts.push(`${parts.length ? 'the' : 'The'} domain is listed on ${named(domainLists)}`);
+  return parts.length ? ` ${parts.join(', and ')}.` : '';
+}
+
 function headlineOf(domain: string, causes: Cause[], verdict: Verdict): string {
   const top = causes[0];
   if (verdict === 'incomplete') return `Could not complete the checks for ${domain}: DNS answers were missing (see the checks marked unknown).`;
   if (!top || verdict === 'healthy') return `Nothing found that would stop mail from ${domain} getting through.`;
-  return `Root cause: ${top.summary}`;
+  return `Root cause: ${top.summary}${top.id === 'unauthorized-sender' ? consequences(top, causes) : ''}`;
 }
 
 export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diagnosis> {

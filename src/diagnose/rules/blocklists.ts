@@ -14,7 +14,7 @@ function delistFixes(hits: BlocklistHit[]): Cause['fixes'] {
   const byList = new Map<string, BlocklistHit>();
   for (const h of hits) if (!byList.has(h.list)) byList.set(h.list, h);
   return [...byList.values()].map((h) => ({
-    text: `Request removal from ${h.listName}${h.delistNote ? `: ${h.delistNote}` : ''}. Do it only after the cause is fixed — lists relist quickly, and some refuse a second request.`,
+    text: `Request removal from ${h.listName}${h.delistNote ? `: ${h.delistNote.replace(/\.\s*$/, '')}` : ''}. Do it only after the cause is fixed — lists relist quickly, and some refuse a second request.`,
     links: [h.delistUrl ?? h.url].filter((u): u is string => !!u),
   }));
 }
@@ -57,7 +57,7 @@ export function senderBlocklisted(facts: Facts): Cause[] {
         ...(abuse ? [{ text: `Find and stop what made ${ip} send spam first (a compromised site, an open form, malware); a listing comes back if the cause remains.` }] : [{ text: `Send mail through your provider's servers (authenticated submission) rather than directly from ${ip}.` }]),
         ...delistFixes(hits),
       ],
-      data: { ip, lists: hits.map((h) => ({ list: h.list, zone: h.zone, codes: h.codes, meaning: h.meaning, nature: h.nature })) },
+      data: { ip, lists: hits.map((h) => ({ list: h.list, name: h.listName, labels: h.labels, zone: h.zone, codes: h.codes, meaning: h.meaning, nature: h.nature })) },
     };
   });
   // A list named in a bounce that our own lookup did not confirm: still evidence, with less confidence.
@@ -92,7 +92,7 @@ export function domainBlocklisted(facts: Facts): Cause[] {
       { text: `Domain lists list a domain that appears in spam: stop the spam sent in its name first (see the other causes), then request removal.` },
       ...delistFixes(hits),
     ],
-    data: { lists: hits.map((h) => ({ list: h.list, zone: h.zone, codes: h.codes, meaning: h.meaning })) },
+    data: { lists: hits.map((h) => ({ list: h.list, name: h.listName, labels: h.labels, zone: h.zone, codes: h.codes, meaning: h.meaning })) },
   }];
 }
 

@@ -211,7 +211,9 @@ type Respond = (msg: Buffer, transport: 'udp' | 'tcp') => Promise<Buffer | null>
 /** UDP and TCP on the same port; with an ephemeral port the TCP side may find it taken, so try again. */
 async function bindBoth(address: string, wanted: number, respond: Respond, sockets: Set<net.Socket>) {
   for (let attempt = 0; ; attempt++) {
-    const udp = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    // A burst of blocklist queries (hundreds at once) overflows the default receive buffer; a real
+    // resolver has a large one too.
+    const udp = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     udp.on('message', (msg, rinfo) => {
       respond(msg, 'udp').then((out) => { if (out) udp.send(out, rinfo.port, rinfo.address); }, () => {});
     });
