@@ -78,16 +78,16 @@ export interface CheckBlocklistsOptions {
    * (~200 KB) absorbs in one burst; more in flight makes it drop queries, which come back as timeouts.
    */
   concurrency?: number;
-  /** Lookups started per turn of the event loop (default 32), so a burst does not overflow the resolver's socket. */
+  /** Lookups started per turn of the event loop (default 256), so a burst does not overflow the resolver's socket. */
   burst?: number;
   /** Fetch the TXT reason of listings (default true). */
   txt?: boolean;
   catalog?: Catalog;
 }
 
-export const DEFAULT_CONCURRENCY = 256;
+export const DEFAULT_CONCURRENCY = 2048;
 const MAX_TXT = 1024;
-const BURST = 32;
+const BURST = 256;
 const MAX_NAME = 253;
 
 const SEVERITY_ORDER: CodeSeverity[] = ['good', 'info', 'policy', 'collateral', 'suspicious', 'block'];

@@ -9,7 +9,7 @@ import type { DecodedPacket } from 'dns-packet';
 import { InputError } from '../../errors.ts';
 import { assertAllowed } from '../guard.ts';
 import type { DnsRecord, DnsResult, DnsStats, Outcome, Rcode, RecordOf, RecordType, Resolver, TranscriptEntry } from './types.ts';
-import { exchange, type Exchange, type ServerAddress } from './transport.ts';
+import { createUdpChannel, exchange, type Exchange, type ServerAddress } from './transport.ts';
 import { fromWire, lowerName } from './wire.ts';
 
 export interface DnsClientOptions {
@@ -95,6 +95,15 @@ function entryFromPacket(name: string, type: RecordType, packet: DecodedPacket):
   return { name, type, outcome: outcomeOf(rcode, records.length > 0), rcode, answers, ad: packet.flag_ad };
 }
 
+/** Why a name cannot go on the wire (RFC 1035 §2.3.4 limits), or null: such a name is an error at once, never a timeout. */
+function unencodable(name: string): string | null {
+  if (!name) return 'cannot query an empty name';
+  if (Buffer.byteLength(name) > 253) return `cannot query ${name.slice(0, 40)}…: longer than 253 characters`;
+  const bad = name.split('.').find((l) => l.length === 0 || Buffer.byteLength(l) > 63);
+  if (bad !== undefined) return `cannot query ${name}: ${bad ? `label "${bad.slice(0, 20)}…" longer than 63 characters` : 'empty label'}`;
+  return null;
+}
+
 /** A resolver that answers from the network. */
 export function createResolver(options: DnsClientOptions = {}): Resolver {
   const serverTexts = options.servers?.length ? options.servers : systemServers();
@@ -103,12 +112,15 @@ export function createResolver(options: DnsClientOptions = {}): Resolver {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retries = options.retries ?? 1;
   for (const s of servers) assertAllowed(s.host, `DNS server ${s.text}`);
+  const channels = new Map(servers.map((s) => [s, createUdpChannel(s)]));
 
   return createCachingResolver(servers.map((s) => s.text), async (name, type) => {
+    const unusable = unencodable(name);
+    if (unusable) return { name, type, outcome: 'error', rcode: null, answers: [], ad: false, server: null, error: unusable };
     let last: { exchange: Exchange; server: ServerAddress } | undefined;
     for (let round = 0; round <= retries; round++) {
       for (const server of servers) {
-        const result = await exchange(server, name, type, timeoutMs);
+        const result = await exchange(channels.get(server)!, server, name, type, timeoutMs);
         last = { exchange: result, server };
         // SERVFAIL and REFUSED send a stub resolver to the next server; a real answer (NXDOMAIN included) ends the search.
         if (result.kind === 'response') {

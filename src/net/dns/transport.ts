@@ -20,8 +20,7 @@ export type Exchange =
 export const UDP_PAYLOAD_SIZE = 1232;
 const MAX_TCP_MESSAGE = 65535;
 
-function buildQuery(name: string, type: RecordType): { id: number; bytes: Buffer } {
-  const id = randomInt(0, 65536);
+function buildQuery(name: string, type: RecordType, id = randomInt(0, 65536)): { id: number; bytes: Buffer } {
   const bytes = dnsPacket.encode({
     type: 'query',
     id,
@@ -43,32 +42,73 @@ function describe(err: NodeJS.ErrnoException, server: ServerAddress): string {
   return `DNS server ${server.text}: ${err.message}`;
 }
 
-export function exchangeUdp(server: ServerAddress, name: string, type: RecordType, timeoutMs: number): Promise<Exchange> {
-  const { id, bytes } = buildQuery(name, type);
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket(net.isIPv6(server.host) ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (result: Exchange) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
-    socket.on('error', (err) => finish({ kind: 'error', message: describe(err, server) }));
-    socket.on('message', (msg) => {
+/**
+ * One UDP socket per server for a whole run, queries told apart by their ID (and question):
+ * opening a socket per query costs more CPU than the query itself when hundreds of blocklist
+ * lookups go out at once. The socket is unref'd, so an idle channel never keeps the process alive.
+ */
+export interface UdpChannel {
+  exchange(name: string, type: RecordType, timeoutMs: number): Promise<Exchange>;
+}
+
+interface Pending { name: string; type: RecordType; finish: (e: Exchange) => void }
+
+export function createUdpChannel(server: ServerAddress): UdpChannel {
+  let socket: dgram.Socket | null = null;
+  let ready: Promise<void> | null = null;
+  const pending = new Map<number, Pending>();
+
+  function open(): Promise<void> {
+    // Answers to a burst of queries arrive together on this one socket: give it room for them.
+    const s = dgram.createSocket({ type: net.isIPv6(server.host) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    socket = s;
+    s.on('message', (msg) => {
       let packet: DecodedPacket;
       try {
         packet = dnsPacket.decode(msg);
       } catch {
-        return; // a malformed datagram is ignored, as a stub resolver would; the timeout still runs
+        return; // a malformed datagram is ignored, as a stub resolver would; the query's timeout still runs
       }
-      if (matches(packet, id, name, type)) finish({ kind: 'response', packet, transport: 'udp' });
+      const waiting = packet.id === undefined ? undefined : pending.get(packet.id);
+      if (waiting && matches(packet, packet.id!, waiting.name, waiting.type)) waiting.finish({ kind: 'response', packet, transport: 'udp' });
     });
-    // A connected socket turns an ICMP port-unreachable into ECONNREFUSED instead of a long timeout.
-    socket.connect(server.port, server.host, () => socket.send(bytes));
-  });
+    // A connected socket turns an ICMP port-unreachable into ECONNREFUSED instead of a long timeout;
+    // it concerns every query in flight on this socket.
+    s.on('error', (err) => {
+      if (socket === s) { socket = null; ready = null; }
+      s.close();
+      for (const p of [...pending.values()]) p.finish({ kind: 'error', message: describe(err, server) });
+    });
+    s.unref();
+    return new Promise((resolve) => s.connect(server.port, server.host, () => resolve()));
+  }
+
+  function freeId(): number {
+    for (;;) {
+      const id = randomInt(0, 65536);
+      if (!pending.has(id)) return id;
+    }
+  }
+
+  return {
+    async exchange(name, type, timeoutMs) {
+      if (!socket || !ready) ready = open();
+      await ready;
+      const s = socket!;
+      const { id, bytes } = buildQuery(name, type, freeId());
+      return new Promise<Exchange>((resolve) => {
+        const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+        const finish = (result: Exchange) => {
+          if (pending.get(id)?.finish !== finish) return;
+          pending.delete(id);
+          clearTimeout(timer);
+          resolve(result);
+        };
+        pending.set(id, { name, type, finish });
+        s.send(bytes, (err) => { if (err) finish({ kind: 'error', message: describe(err, server) }); });
+      });
+    },
+  };
 }
 
 export function exchangeTcp(server: ServerAddress, name: string, type: RecordType, timeoutMs: number): Promise<Exchange> {
@@ -113,8 +153,8 @@ export function exchangeTcp(server: ServerAddress, name: string, type: RecordTyp
 }
 
 /** UDP, then TCP when the UDP answer has the TC bit (the TCP try gets the same time allowance). */
-export async function exchange(server: ServerAddress, name: string, type: RecordType, timeoutMs: number): Promise<Exchange> {
-  const udp = await exchangeUdp(server, name, type, timeoutMs);
+export async function exchange(channel: UdpChannel, server: ServerAddress, name: string, type: RecordType, timeoutMs: number): Promise<Exchange> {
+  const udp = await channel.exchange(name, type, timeoutMs);
   if (udp.kind === 'response' && udp.packet.flag_tc) return exchangeTcp(server, name, type, timeoutMs);
   return udp;
 }
