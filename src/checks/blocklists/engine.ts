@@ -73,9 +73,9 @@ export interface CheckBlocklistsOptions {
   /** Access keys by key id: `spamhausDqs`, `abusix`, `spamrats`. */
   keys?: Readonly<Record<string, string>>;
   /**
-   * Lookups in flight at once. The default (256) is one round trip for a domain diagnosis (about ten
-   * targets on the default lists) and stays below what a resolver with an ordinary UDP receive buffer
-   * (~200 KB) absorbs in one burst; more in flight makes it drop queries, which come back as timeouts.
+   * Lookups in flight at once. The default (2048) is one round trip for a domain diagnosis and
+   * about two for a hundred addresses; the DNS client's single socket has a 4 MB receive buffer, and
+   * `burst` paces the sending so a resolver's own socket is not flooded in one go.
    */
   concurrency?: number;
   /** Lookups started per turn of the event loop (default 256), so a burst does not overflow the resolver's socket. */
