@@ -14,13 +14,12 @@ test('the shipped scenarios are listed with their domain and description', () =>
   assert.match(reference.description, /web host/);
 });
 
-test('every shipped scenario is consistent: hosts are addresses its zones publish, files are where they say', () => {
+test('every shipped scenario is consistent: hosts are addresses its zones publish, expectations do not contradict', () => {
   for (const { name } of listScenarios()) {
     const scenario = loadScenario(name);
     assert.ok(scenario.story.length > 40, `${name}: README tells the story`);
     const addresses = new Set(scenario.zones.flatMap((z) => z.records).filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => r.data as string));
     for (const host of scenario.hosts.hosts) assert.ok(addresses.has(host.ip), `${name}: host ${host.ip} is published in a zone`);
-    for (const [i, zone] of scenario.zones.entries()) assert.equal(basename(scenario.zoneFiles[i]!), `${zone.origin}.zone`, `${name}: one zone per file, named for its origin`);
     const domain = scenario.expected.domain;
     assert.ok(scenario.zones.some((z) => domain === z.origin || domain.endsWith(`.${z.origin}`)), `${name}: the domain has a zone`);
     for (const file of scenario.messages) assert.match(file, /\.eml$/);
