@@ -44,7 +44,7 @@ export interface BounceRecipient {
   /** Bounce reason in Sisimai's vocabulary (userunknown, blocked, mailboxfull, …). */
   reason: string;
   /** Why this reason: which rule decided. */
-  reasonSource: 'text' | 'status' | 'reply-code' | 'context' | 'default';
+  reasonSource: 'text' | 'status' | 'reply-code' | 'context' | 'mta' | 'default';
   /** A permanent failure the sender should not retry; onhold/undefined are soft by rule. */
   hard: boolean;
   remoteMta: string | null;

@@ -13,6 +13,7 @@ import { classifyReason, reasonFromText } from './reason.ts';
 import { findBlocklists } from './blocklists.ts';
 import { splitReport, findRecipients, readDiagnostic, findRemoteMta, findCommand, findStatusOrCode, type TextRecipient } from './text.ts';
 import { fromDaemon, bounceSubject, bounceWording } from './detect.ts';
+import { identifySoftware, softwareReason, localAgentReason, providerReason, type Software } from './software.ts';
 
 export { classifyReason, reasonFromText, reasonFromStatus, reasonMeaning, isHard, KNOWN_REASONS } from './reason.ts';
 export { findBlocklists } from './blocklists.ts';
@@ -59,20 +60,57 @@ function excludedAddresses(headers: HeaderField[]): Set<string> {
   return out;
 }
 
-function buildRecipient(address: string, fields: DsnFields | null, textDiag: string | null, context: string, single: boolean): BounceRecipient {
+/** What is known about the bounce as a whole: who wrote it, its header, its report. */
+interface Writer {
+  software: Software | null;
+  headers: HeaderField[];
+  reportingMta: string | null;
+  /** The report as written (lines kept), for transcripts that name each recipient's command. */
+  report: string;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A session transcript line that sent this recipient (">>> RCPT To:<addr>") dates the refusal to RCPT TO. */
+function transcriptCommand(report: string, address: string): string | null {
+  return new RegExp(`>>> RCPT TO:\\s*<?${escapeRegex(address)}>?`, 'i').test(report) ? 'RCPT' : null;
+}
+
+/** The status field's comment ("5.2.1 (mailbox disabled, not accepting messages)") is the reporting MTA's own words. */
+function statusComment(value: string | undefined): string | null {
+  return /^\s*[245]\.\d+\.\d+\s*\((.+)\)\s*$/.exec(value ?? '')?.[1] ?? null;
+}
+
+function explicitVerdict(w: Writer, fields: DsnFields | null, address: string, words: string | null, single: boolean, command: string | null, status: string | null, remoteMta: string | null): { reason: string; retryable: boolean } | null {
+  const own = w.software ? softwareReason(w.software, w.headers, fields, words ?? '', single ? w.report : '') : null;
+  if (own && !own.retryable) return own;
+  const agent = localAgentReason(words, command) ?? (single ? localAgentReason(w.report, command) : null);
+  if (agent) return { reason: agent, retryable: false };
+  const provider = providerReason({ recipient: address, remoteMta, reportingMta: w.reportingMta, diagnostic: words }, status);
+  if (provider) return { reason: provider, retryable: false };
+  return own;
+}
+
+function buildRecipient(w: Writer, address: string, fields: DsnFields | null, textDiag: string | null, context: string, single: boolean): BounceRecipient {
   const dsnDiag = typedValue(fields?.['diagnostic-code']);
   // The DSN's Diagnostic-Code is the receiver's reply and is what we show; the MTA's own text about
   // the same recipient still helps classify when the code is terse ("550 rejected").
   const diagnostic = dsnDiag ?? textDiag ?? null;
-  const reasonText = dsnDiag && textDiag && dsnDiag.length < 60 && !textDiag.includes(dsnDiag.slice(0, 40)) && !reasonFromText(dsnDiag) ? `${dsnDiag} ${textDiag}` : diagnostic;
+  let reasonText = dsnDiag && textDiag && dsnDiag.length < 60 && !textDiag.includes(dsnDiag.slice(0, 40)) && !reasonFromText(dsnDiag) ? `${dsnDiag} ${textDiag}` : diagnostic;
+  const note = statusComment(fields?.status);
+  // Without a reply of its own the comment only restates the code, which the status already says.
+  if (note && reasonText) reasonText = `${reasonText} ${note}`;
   const read = readDiagnostic(diagnostic);
   // The report's own words name the command for its only recipient; with several, they may be about another.
-  read.command ??= findCommand(textDiag) ?? (single ? findCommand(context) : null);
+  read.command ??= findCommand(textDiag) ?? transcriptCommand(w.report, address) ?? (single ? findCommand(context) : null);
   let status = cleanStatus(fields?.status);
   if ((!status || /\.0\.0$/.test(status)) && read.status) status = read.status;
   const action = fields?.action?.toLowerCase().trim().split(/\s/)[0] ?? null;
   const remoteMta = typedValue(fields?.['remote-mta']) ?? read.remoteMta ?? findRemoteMta(context);
-  const decision = classifyReason({ diagnostic: reasonText, status, replyCode: read.replyCode, command: read.command, context, action, recipient: address });
+  const explicit = explicitVerdict(w, fields, address, reasonText, single, read.command, status, remoteMta);
+  const decision = classifyReason({ diagnostic: reasonText, status, replyCode: read.replyCode, command: read.command, context, action, recipient: address, explicit });
   return {
     address,
     originalAddress: null,
@@ -153,22 +191,33 @@ export function readBounce(input: BounceInput): BounceReading {
   const textRecipients = findRecipients(report, exclude);
   const textByAddress = new Map<string, TextRecipient>(textRecipients.map((r) => [r.address, r]));
   const recipients: BounceRecipient[] = [];
+  const dsnFieldNames = new Set((dsn?.recipients ?? []).flatMap((f) => Object.keys(f)).concat(Object.keys(dsn?.message ?? {})));
+  const writer: Writer = {
+    software: identifySoftware({ headers: input.headers, dsnFieldNames }),
+    headers: input.headers,
+    reportingMta: typedValue(dsn?.message['reporting-mta'])?.toLowerCase() ?? null,
+    report,
+  };
 
   for (const fields of dsn?.recipients ?? []) {
     const address = (typedValue(fields['final-recipient']) ?? typedValue(fields['original-recipient']) ?? '').replace(/^<|>$/g, '').toLowerCase();
     if (!address) continue;
     const single = dsn!.recipients.length === 1;
     const textDiag = textByAddress.get(address)?.diagnostic ?? (single && textRecipients.length === 1 ? textRecipients[0]!.diagnostic : null);
-    const r = buildRecipient(address, fields, textDiag || null, context, single);
+    const r = buildRecipient(writer, address, fields, textDiag || null, context, single);
     const orig = typedValue(fields['original-recipient'])?.replace(/^<|>$/g, '').toLowerCase() ?? null;
     r.originalAddress = orig && orig !== address ? orig : null;
     recipients.push(r);
   }
   const failedHeader = headerValues(input.headers, 'x-failed-recipients');
   if (!recipients.length && (failedHeader.length || looksBounced(input.headers, report))) {
-    let found: TextRecipient[] = textRecipients;
+    const failed = failedHeader.flatMap((v) => v.split(',')).map((a) => bareAddress(a)).filter((a): a is string => !!a);
+    // X-Failed-Recipients is the MTA's own list: addresses the words mention but it does not (a
+    // greeting to the sender, a group's name) are not the failed recipients.
+    let found: TextRecipient[] = failed.length && !textRecipients.some((t) => failed.includes(t.address))
+      ? failed.map((address) => ({ address, diagnostic: '' }))
+      : textRecipients;
     if (!found.length) {
-      const failed = failedHeader.flatMap((v) => v.split(',')).map((a) => bareAddress(a)).filter((a): a is string => !!a);
       const addressed = new Set(originalRecipients(original));
       // A bare mention counts only when the returned original was addressed to it, or the same line ties it to an error.
       const mentioned = mentionedAddresses(report, exclude).filter((a) => addressed.has(a) || lineShowsError(report, a));
@@ -178,7 +227,7 @@ export function readBounce(input: BounceInput): BounceReading {
     for (const t of found) {
       // With one recipient and no words after it, the whole report is its diagnostic.
       const diag = t.diagnostic || (found.length === 1 ? context : '');
-      recipients.push(buildRecipient(t.address, null, diag || null, context, found.length === 1));
+      recipients.push(buildRecipient(writer, t.address, null, diag || null, context, found.length === 1));
     }
   }
   if (!recipients.length) return { bounce: null, inlineOriginal: original };

@@ -16,7 +16,7 @@ import reasonsData from '../../../data/bounce-reasons.json' with { type: 'json' 
 
 export interface ReasonDecision {
   reason: string;
-  source: 'text' | 'status' | 'reply-code' | 'context' | 'default';
+  source: 'text' | 'status' | 'reply-code' | 'context' | 'mta' | 'default';
   hard: boolean;
 }
 
@@ -105,20 +105,54 @@ export interface ReasonEvidence {
   action: string | null;
   /** The failed recipient, for the few services whose bounces mean one thing whatever their language. */
   recipient?: string | null;
+  /**
+   * What the software that wrote the bounce, the local delivery agent or the receiving service
+   * says the failure was, in its own fixed terms (see software.ts). A retryable verdict is a
+   * coarse class that a more precise cause in the words still overrides.
+   */
+  explicit?: { reason: string; retryable: boolean } | null;
+}
+
+/** Causes precise enough to override an MTA's coarse class for the same failure. */
+const PRECISE = new Set(['mailboxfull', 'emailtoolarge', 'suspend', 'hasmoved', 'norelaying', 'authfailure']);
+
+const directoryStatements = (reasonsData.userunknownAnyStage.phrases as string[]).map((p) => p.toLowerCase());
+
+/**
+ * Unknown-user words prove a missing mailbox only when the refusal answered RCPT TO, the status is
+ * an addressing one (X.1.x), or the words are a mail system's own directory lookup rather than a
+ * relayed SMTP reply. Otherwise the stage is unknown or later (DATA, after RCPT TO was accepted),
+ * and gateways, filtering appliances and carriers use the same words for a policy refusal: like
+ * Sisimai, we call that `filtered`.
+ */
+function unknownAtRecipient(e: ReasonEvidence, words: string | null): boolean {
+  if (e.command === 'RCPT' || /^\d\.1\./.test(e.status ?? '')) return true;
+  // An addressing status inside the words (the report quotes "550 5.1.1 User unknown") counts too.
+  if (!e.status && /(?<![\d.])[45]\.1\.\d{1,3}(?![\d.])/.test(words ?? '')) return true;
+  const lower = (words ?? '').toLowerCase();
+  return directoryStatements.some((p) => lower.includes(p));
+}
+
+function temporary(e: ReasonEvidence): boolean {
+  return (e.status ?? e.replyCode ?? '').startsWith('4');
 }
 
 export function classifyReason(e: ReasonEvidence): ReasonDecision {
   const decide = (reason: string, source: ReasonDecision['source']): ReasonDecision =>
     ({ reason, source, hard: isHard(reason, e.status, e.replyCode) });
   if (e.action === 'delivered' || e.action === 'relayed' || e.action === 'expanded' || e.status?.startsWith('2.')) return decide('delivered', 'context');
+  if (e.explicit && !e.explicit.retryable) return decide(e.explicit.reason, 'mta');
+  if (e.explicit) {
+    const precise = reasonFromText(e.diagnostic ?? '');
+    return precise && PRECISE.has(precise) ? decide(precise, 'text') : decide(e.explicit.reason, 'mta');
+  }
   if (e.status && decisiveStatus.has('X' + e.status.slice(1))) return decide(reasonFromStatus(e.status)!, 'status');
   const fromDiagnostic = reasonFromText(e.diagnostic ?? '');
-  // "User unknown" in answer to DATA cannot be true (RCPT TO was accepted): it is a content or
-  // sender filter wearing unknown-user words, which Japanese carriers and some gateways do. An
-  // explicit X.1.x status still means the address itself is bad.
-  if (fromDiagnostic === 'userunknown' && e.command === 'DATA' && !/^\d\.1\./.test(e.status ?? '')) return decide('filtered', 'text');
   // Unknown-user or unknown-domain words in answer to MAIL FROM are about the sender, not the recipient.
   if ((fromDiagnostic === 'userunknown' || fromDiagnostic === 'hostunknown') && e.command === 'MAIL') return decide('rejected', 'text');
+  if (fromDiagnostic === 'userunknown' && !unknownAtRecipient(e, e.diagnostic)) return decide('filtered', 'text');
+  // A failed DNS lookup reported as temporary is a network problem: the domain may resolve on the next try.
+  if (fromDiagnostic === 'hostunknown' && temporary(e)) return decide('networkerror', 'text');
   // A refusal at connection time or to HELO is about the sending host, whatever the words.
   if (fromDiagnostic === 'rejected' && (e.command === 'CONN' || e.command === 'HELO' || e.command === 'EHLO')) return decide('blocked', 'text');
   if (fromDiagnostic) return decide(fromDiagnostic, 'text');
@@ -131,6 +165,7 @@ export function classifyReason(e: ReasonEvidence): ReasonDecision {
   const weak = reasonFromWeakText(e.diagnostic ?? '');
   if (weak) return decide(weak, 'text');
   const fromContext = reasonFromText(e.context ?? '');
+  if (fromContext === 'userunknown' && !unknownAtRecipient(e, e.context)) return decide('filtered', 'context');
   if (fromContext) return decide(fromContext, 'context');
   if (e.action === 'delayed') return decide('expired', 'context');
   const domain = e.recipient?.split('@')[1]?.toLowerCase();
