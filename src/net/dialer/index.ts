@@ -6,10 +6,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { InputError } from '../../errors.ts';
-import { isLoopback, offlineGuardOn } from '../guard.ts';
-import { mapDestination } from './connect-map.ts';
-import { isAllowed, parseAllowList, specialRange } from './ssrf.ts';
+import { createRouter, describeTarget, type Guard } from './route.ts';
 import { DialError, type ConnectMapRule, type Dialer, type DialErrorCode, type DialOptions, type DialTarget, type TlsDialOptions } from './types.ts';
 
 export { parseConnectMap, parseConnectMapRule, mapDestination, applyRule } from './connect-map.ts';
@@ -27,7 +24,7 @@ export interface DialerOptions {
    * link-local, CGNAT, ULA and multicast destinations before mapping. `none`: no extra guard.
    * The process-wide offline guard (MAILSLEUTH_OFFLINE=1) applies in every mode.
    */
-  guard?: 'offline' | 'ssrf' | 'none';
+  guard?: Guard;
   /** Networks the SSRF guard lets through (CIDR or address). */
   ssrfAllow?: readonly string[];
   /** Timeout for connection establishment (and the TLS handshake) when the caller gives none. */
@@ -37,35 +34,11 @@ export interface DialerOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function createDialer(options: DialerOptions = {}): Dialer {
-  const rules = [...(options.connectMap ?? [])];
-  const guard = options.guard ?? 'none';
-  const allow = parseAllowList(options.ssrfAllow ?? []);
-  if (allow.bad.length > 0) throw new InputError(`bad SSRF allow-list entry: ${allow.bad.join(', ')}`);
+  const route = createRouter(options);
   const extraCa = [...(options.ca ?? [])];
   // Giving `ca` replaces Node's default roots, so add them back: public certificates must still verify.
   const trust = extraCa.length > 0 ? [...extraCa, ...tls.rootCertificates] : undefined;
   const defaultTimeout = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-
-  function route(target: DialTarget): DialTarget {
-    const where = describeTarget(target);
-    if (net.isIP(target.host) === 0) throw new DialError('error', `cannot dial ${where}: not an IP address (resolve it through the run's resolver first)`);
-    if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) throw new DialError('error', `cannot dial ${where}: bad port`);
-    if (guard === 'ssrf') {
-      const special = specialRange(target.host);
-      if (special && !isAllowed(allow.networks, target.host)) {
-        throw new DialError('refused-by-guard', `refusing to connect to ${where}: ${special.what} address (${special.range}) not allowed in server mode`);
-      }
-    }
-    const mapped = mapDestination(rules, target);
-    if (!mapped && rules.length > 0 && !isLoopback(target.host)) {
-      throw new DialError('refused-by-map', `refusing to connect to ${where}: no connect-map rule matches it`);
-    }
-    const routed = mapped?.target ?? target;
-    if ((guard === 'offline' || offlineGuardOn()) && !isLoopback(routed.host)) {
-      throw new DialError('refused-by-guard', `offline guard: refusing to connect to ${describeTarget(routed)} (only loopback is allowed in this run)`);
-    }
-    return routed;
-  }
 
   function connect(target: DialTarget, dialOptions: DialOptions = {}): Promise<net.Socket> {
     let routed: DialTarget;
@@ -173,10 +146,6 @@ function tlsError(err: Error, where: string): DialError {
   const code = (err as NodeJS.ErrnoException).code;
   // The peer hanging up mid-handshake is how many servers say "no TLS here"; still a TLS failure.
   return new DialError('tls', `TLS handshake with ${where} failed: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`);
-}
-
-function describeTarget(target: DialTarget): string {
-  return net.isIP(target.host) === 6 ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
 }
 
 function describeRoute(target: DialTarget, routed: DialTarget): string {
