@@ -11,7 +11,7 @@ import type { MessageAnalysis, MessageKind } from './types.ts';
 import { checkSize, normalizeLineEndings, splitMbox, DEFAULT_MAX_SIZE } from './input.ts';
 import { splitHeaderBody, parseHeaderBlock, looksLikeHeaders, headerValue, headerValues, decodeHeaderText, bareAddress, type HeaderField } from './header.ts';
 import { parseMime, type MimeParts } from './mime.ts';
-import { readBounce, isAutoReply } from './bounce/index.ts';
+import { readBounce, isAutoReply, bounceHeader, type BounceReading } from './bounce/index.ts';
 import { parseFeedbackReport, findInlineFeedbackReport } from './feedback.ts';
 import { buildHops, parseMailDate } from './received.ts';
 import { findOrigin } from './origin.ts';
@@ -72,7 +72,19 @@ function parseTop(bytes: Uint8Array): Parsed {
   return { headers: parseHeaderBlock(header), header, body, bytes };
 }
 
-async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number): Promise<MessageAnalysis> {
+/**
+ * A bounce of a bounce: some gateways return the first bounce whole, as the message/rfc822 part of
+ * a report that names no recipient itself. The inner report is then the one that says who failed.
+ */
+async function nestedBounce(p: Parsed, returned: MimeParts['returned'], options: AnalyzeOptions): Promise<MessageAnalysis['bounce']> {
+  if (returned?.kind !== 'message' || !bounceHeader(p.headers)) return null;
+  const inner = returned.text.replace(/^\s+/, '');
+  if (!looksLikeHeaders(inner)) return null;
+  const analysis = await analyzeParsed(parseTop(encoder.encode(inner)), options, 0, true);
+  return analysis.kind === 'bounce' ? analysis.bounce : null;
+}
+
+async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number, nested = false): Promise<MessageAnalysis> {
   const problems: string[] = [];
   if (!looksLikeHeaders(p.header)) problems.push('the input does not start with a header block; it was read as text');
   const headersOnly = p.body === null || !p.body.trim();
@@ -87,8 +99,9 @@ async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number):
   const feedbackText = mime.feedbackReport;
   const readBody = !headersOnly && depth === 0;
   let feedback = (feedbackText ? parseFeedbackReport(feedbackText) : null) ?? (readBody ? findInlineFeedbackReport(mime.text) : null);
-  const reading = feedback || !readBody ? { bounce: null, inlineOriginal: null } : readBounce({ headers: p.headers, text: mime.text, deliveryStatus: mime.deliveryStatus });
+  const reading: BounceReading = feedback || !readBody ? { bounce: null, inlineOriginal: null } : readBounce({ headers: p.headers, text: mime.text, deliveryStatus: mime.deliveryStatus });
   feedback ??= reading.feedback ?? null;
+  if (readBody && !feedback && !reading.bounce && !nested) reading.bounce = await nestedBounce(p, mime.returned, options);
   let kind: MessageKind = headersOnly ? 'headers' : 'message';
   if (feedback) kind = 'feedback-report';
   else if (reading.bounce) kind = reading.bounce.recipients.every((r) => r.reason === 'delivered') ? 'delivered' : 'bounce';

@@ -49,7 +49,8 @@ export async function parseMime(bytes: Uint8Array): Promise<MimeParts> {
   let returned: MimeParts['returned'] = null;
   const extraText: string[] = [];
   for (const a of email.attachments) {
-    const type = a.mimeType.toLowerCase();
+    // A malformed Content-Type ("text/plain   charset=…" without the semicolon) still names its type first.
+    const type = a.mimeType.toLowerCase().split(/[\s;]/)[0]!;
     if (type === 'message/delivery-status' || type === 'message/global-delivery-status') {
       deliveryStatus.push(contentText(a));
     } else if (type === 'message/feedback-report') {

@@ -19,6 +19,11 @@ export { classifyReason, reasonFromText, reasonFromStatus, reasonMeaning, isHard
 export { findBlocklists } from './blocklists.ts';
 export { isAutoReply } from './detect.ts';
 
+/** A daemon sender or a failure subject: the header of a bounce, whether or not its body reads as one. */
+export function bounceHeader(headers: HeaderField[]): boolean {
+  return fromDaemon(headers) || bounceSubject(headers);
+}
+
 export interface BounceInput {
   headers: HeaderField[];
   /** The readable text of the message (all text parts), original copy included if quoted inline. */

@@ -18,7 +18,8 @@ type Json = Record<string, unknown>;
 function jsonObjects(text: string): Json[] {
   const out: Json[] = [];
   const start = text.indexOf('{');
-  if (start < 0 || !/"(notificationType|eventType)"\s*:/.test(text)) return out;
+  // The SES event may sit inside an SNS envelope as an escaped JSON string (\"notificationType\":).
+  if (start < 0 || !/\\?"(notificationType|eventType)\\?"\s*:/.test(text)) return out;
   const end = text.lastIndexOf('}');
   try {
     // Mail transport wraps long lines, even inside JSON strings (a line break, sometimes a space): not data.
