@@ -14,8 +14,11 @@ after(() => lab.close());
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    // No NO_COLOR here: the output is piped, so it must come out plain on its own.
-    const child = spawn(process.execPath, [bin, 'check', ...args], { env: { ...process.env, MAILSLEUTH_OFFLINE: '1' } });
+    // No NO_COLOR here: the output is piped, so it must come out plain on its own (even under CI=true).
+    const env: NodeJS.ProcessEnv = { ...process.env, MAILSLEUTH_OFFLINE: '1', CI: 'true' };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const child = spawn(process.execPath, [bin, 'check', ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -4,13 +4,19 @@
  * Exit 0 healthy, 1 problems found, 3 when DNS gave nothing at all, 2 for a bad domain.
  */
 import type { Command } from 'commander';
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 import { EXIT } from '../errors.ts';
 import { contextFromFlags, withNetworkOptions, type NetworkFlags } from '../context.ts';
 import { normalizeDomain } from '../../net/names.ts';
 import { checkDomain, type DomainReport } from '../../checks/index.ts';
 import type { CheckResult, CheckStatus, Finding, Severity } from '../../checks/types.ts';
 import { severityRank } from '../../checks/types.ts';
+
+/**
+ * Colour only for a person at a terminal: picocolors also colours piped output when CI is set,
+ * and a report piped to a file or another tool must stay plain. FORCE_COLOR still wins.
+ */
+const pc = picocolors.createColors(picocolors.isColorSupported && (process.stdout.isTTY === true || !!process.env.FORCE_COLOR));
 
 interface CheckFlags extends NetworkFlags {
   json?: boolean;
