@@ -44,6 +44,7 @@ test('Microsoft 365 mail via MX and a nested SPF include, GoDaddy DNS, GitHub Pa
   assert.deepEqual(r.data.dns.map((d) => d.id), ['godaddy']);
   assert.deepEqual(r.data.web.map((w) => w.id), ['github-pages']);
   assert.deepEqual(r.data.facts.spfIncludes, ['_spf.acme.test', 'spf.protection.outlook.com']);
+  assert.deepEqual(r.data.ownSpfAddresses, ["192.0.2.10"], "single addresses from the domain's own records only");
   assert.deepEqual(r.findings.map((f) => f.id), ['providers.identified']);
   assert.match(r.findings[0]!.title, /Microsoft 365.*GoDaddy.*GitHub Pages/);
 });
@@ -73,4 +74,13 @@ test('a failed include lookup makes the result unknown and suppresses the missin
   assert.equal(r.status, 'unknown');
   assert.deepEqual(r.findings.map((f) => f.id).sort(), ['providers.identified', 'providers.lookup-failed']);
   assert.equal(r.data.mailboxHost, 'microsoft365', 'MX still identifies the host');
+});
+
+test('a timeout on the NS lookup makes the result unknown, never a confident "no DNS host"', async () => {
+  lab.faults([{ name: 'acme.test', type: 'NS', action: 'drop' }]);
+  const r = await runProviders(lab.context(), 'acme.test');
+  lab.faults([]);
+  assert.equal(r.status, 'unknown');
+  assert.ok(r.findings.some((f) => f.id === 'providers.lookup-failed'));
+  assert.deepEqual(r.data.dns, []);
 });
