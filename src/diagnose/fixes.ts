@@ -69,7 +69,7 @@ export function dmarcFixes(facts: Facts, current: Record<string, string> | null)
   if (!current) {
     steps.push({ text: `Publish a DMARC record ${where}, first in monitoring mode, and read the aggregate reports for 2–4 weeks to find every legitimate sender.`, dns: [{ name, type: 'TXT', value: `v=DMARC1; p=none; ${rua}` }], links });
   }
-  steps.push({ text: `Once every legitimate source passes SPF or DKIM aligned with ${facts.domain}, ask receivers to quarantine mail that fails DMARC.`, dns: [{ name, type: 'TXT', value: `v=DMARC1; p=quarantine; ${rua}` }], links });
+  steps.push({ text: `Once every legitimate source passes SPF or DKIM aligned with ${facts.domain}, ask receivers to quarantine mail that fails DMARC: change the record ${where}.`, dns: [{ name, type: 'TXT', value: `v=DMARC1; p=quarantine; ${rua}` }], links });
   steps.push({ text: 'Then reject it outright: spoofed mail in your name is refused instead of delivered or bounced back to you.', dns: [{ name, type: 'TXT', value: `v=DMARC1; p=reject; ${rua}` }] });
   return steps;
 }

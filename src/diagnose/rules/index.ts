@@ -4,7 +4,7 @@
  */
 import type { Cause, CauseId } from '../types.ts';
 import type { Facts } from '../facts.ts';
-import { unauthorizedSender, providerNotInSpf } from './origin.ts';
+import { unauthorizedSender, providerNotInSpf, signedSenderNotInSpf } from './origin.ts';
 import { senderBlocklisted, domainBlocklisted, blocklistQueryRefused } from './blocklists.ts';
 import { dmarcFailing, recipientProblem, contentRejected, rateLimited } from './bounces.ts';
 import { spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPosture, reverseDnsPosture } from './posture.ts';
@@ -12,7 +12,7 @@ import { spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPostu
 export type Rule = (facts: Facts) => Cause[];
 
 export const RULES: readonly Rule[] = [
-  unauthorizedSender, providerNotInSpf,
+  unauthorizedSender, providerNotInSpf, signedSenderNotInSpf,
   senderBlocklisted, domainBlocklisted, blocklistQueryRefused,
   dmarcFailing, recipientProblem, contentRejected, rateLimited,
   spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPosture, reverseDnsPosture,

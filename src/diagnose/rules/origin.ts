@@ -13,6 +13,22 @@ const ROLE_WORDS: Record<string, string> = {
   unknown: 'a host with no role in the domain\'s mail setup',
 };
 
+const SPF_WORDS: Record<string, string> = {
+  fail: 'SPF does not authorize that host.',
+  softfail: 'SPF does not authorize that host (softfail).',
+  neutral: 'SPF makes no statement about that host (neutral).',
+  none: 'The domain publishes no SPF record to tell receivers otherwise.',
+};
+
+/**
+ * A message signed with the domain's own DKIM key but sent from an address outside SPF is most
+ * likely a legitimate service the SPF record forgot (a newsletter tool, a CRM), not a forger —
+ * unless a web script wrote it.
+ */
+function signedButUnlisted(o: OriginFact): boolean {
+  return o.domainDkim === 'present' && o.submissionSigns.length === 0 && o.role !== 'web-host';
+}
+
 function describeOrigin(o: OriginFact): string {
   const host = o.host && o.host !== o.ip ? ` (${o.host})` : '';
   return `${o.ip ?? 'an unknown address'}${host}`;
@@ -52,16 +68,18 @@ export function unauthorizedSender(facts: Facts): Cause[] {
   for (const o of facts.origins) {
     if (!o.fromDomain) continue;
     if (o.role === 'mail-provider' || o.role === 'spf-authorized') continue;
+    if (signedButUnlisted(o)) continue;
     const key = o.ip ?? o.host ?? o.message;
     if (seen.has(key)) continue;
     seen.add(key);
     const roleWords = ROLE_WORDS[o.role] ?? ROLE_WORDS.unknown;
     const provider = facts.mailProvider ? `, not ${facts.mailProvider.name} which hosts its mail` : '';
+    const spfWords = SPF_WORDS[o.spfResult ?? ''] ?? `SPF for that host could not be evaluated (${o.spfResult ?? 'no result'}).`;
     causes.push({
       id: 'unauthorized-sender',
       severity: 'critical',
       confidence: o.ip ? (o.submissionSigns.length || o.role === 'web-host' ? 0.95 : 0.85) : 0.7,
-      summary: `Mail claiming to be from ${facts.domain} is being sent from ${describeOrigin(o)} — ${roleWords}${provider}. SPF does not authorize that host.`,
+      summary: `Mail claiming to be from ${facts.domain} is being sent from ${describeOrigin(o)} — ${roleWords}${provider}. ${spfWords}`,
       evidence: originEvidence(o, facts),
       fixes: stopFixes(o, facts),
       data: { originIp: o.ip, originHost: o.host, originRole: o.role, message: o.message, spfResult: o.spfResult },
@@ -74,6 +92,31 @@ export function unauthorizedSender(facts: Facts): Cause[] {
  * The domain's own mail provider sent the message but the domain's SPF does not authorize it: the
  * provider migration that forgot SPF.
  */
+export function signedSenderNotInSpf(facts: Facts): Cause[] {
+  const senders = facts.origins.filter((o) => o.ip && o.fromDomain && o.role !== 'mail-provider' && o.role !== 'spf-authorized' && signedButUnlisted(o));
+  const unique = [...new Map(senders.map((o) => [o.ip, o])).values()];
+  return unique.map((o) => ({
+    id: 'spf-not-authorizing-sender' as const,
+    severity: 'error' as const,
+    confidence: 0.75,
+    summary: `${describeOrigin(o)} sends ${facts.domain}'s mail with a DKIM signature of the domain, but SPF does not authorize it (${o.spfResult}).`,
+    evidence: [`Returned message in ${o.message}: ${o.reasoning.join('; ')}`, `It carries a DKIM signature with d=${facts.domain}: the sender holds the domain's key`, `SPF check_host(${o.ip}, ${facts.domain}) = ${o.spfResult}${facts.spfRecord ? ` (record: "${facts.spfRecord}")` : ''}`],
+    fixes: [{
+      text: `If ${describeOrigin(o)} is a service you use, add it to SPF — the include its documentation gives, or its address — ${facts.spfRecord ? 'in the existing record' : 'in a new record'}; if you do not know it, revoke the DKIM key it used.`,
+      dns: [{ name: facts.domain, type: 'TXT', value: ipInSpf(facts.spfRecord, o.ip!) }],
+    }],
+    data: { originIp: o.ip, spfResult: o.spfResult },
+  }));
+}
+
+function ipInSpf(record: string | null, ip: string): string {
+  const term = `${ip.includes(':') ? 'ip6' : 'ip4'}:${ip}`;
+  const terms = (record ?? 'v=spf1 -all').trim().split(/\s+/);
+  const at = terms.findIndex((t) => /^[+\-~?]?all$/i.test(t) || /^redirect=/i.test(t));
+  terms.splice(at >= 0 ? at : terms.length, 0, term);
+  return terms.join(' ');
+}
+
 export function providerNotInSpf(facts: Facts): Cause[] {
   const p = facts.mailProvider;
   if (!p?.spfInclude || facts.spfOutcome !== 'found' || !facts.spfRecord) return [];
