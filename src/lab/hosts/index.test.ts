@@ -73,8 +73,8 @@ function replies(socket: net.Socket | tls.TLSSocket) {
   };
 }
 
-async function greet(ip: string, dialer = trusting) {
-  const socket = await dialer.connect({ host: ip, port: 25 });
+async function greet(ip: string, dialer = trusting, port = 25) {
+  const socket = await dialer.connect({ host: ip, port });
   const smtp = replies(socket);
   return { socket, smtp, banner: await smtp.next() };
 }
@@ -240,4 +240,22 @@ test('a bad hosts file is one clear InputError naming the field', () => {
     }, JSON.stringify(json));
   }
   assert.throws(() => parseHostsFile('{ not json', 'h.json'), /h\.json: file: not valid JSON/);
+});
+
+test('real ports: services listen on their own port numbers; a taken port is a clear error', async () => {
+  const file = parseHostsFile(JSON.stringify({
+    hosts: [{ ip: '192.0.2.1', names: ['real.lab.example'], bind: '127.0.99.1', services: { 2525: { type: 'smtp', starttls: false }, 8080: { type: 'http', body: 'real' } } }],
+  }));
+  const ca = await createLabCa();
+  const real = await startHosts({ hosts: file, ca, realPorts: true });
+  try {
+    assert.deepEqual(real.rules, ['192.0.2.1:2525=127.0.99.1:2525', '192.0.2.1:8080=127.0.99.1:8080']);
+    const dialer = createDialer({ connectMap: real.rules.flatMap(parseConnectMap), guard: 'offline' });
+    const { socket, banner } = await greet('192.0.2.1', dialer, 2525);
+    assert.match(banner, /^220 real\.lab\.example ESMTP/);
+    socket.destroy();
+    await assert.rejects(startHosts({ hosts: file, ca, realPorts: true }), (err: unknown) => err instanceof InputError && /127\.0\.99\.1:2525 for 192\.0\.2\.1:2525: address already in use/.test(err.message));
+  } finally {
+    await real.close();
+  }
 });
