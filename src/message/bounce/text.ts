@@ -101,6 +101,8 @@ const COMMANDS: Record<string, string> = {
   'RCPT TO': 'RCPT', RCPT_TO: 'RCPT', RCPT: 'RCPT', 'MAIL FROM': 'MAIL', MAIL_FROM: 'MAIL', MAIL: 'MAIL',
   DATA: 'DATA', 'END OF DATA': 'DATA', 'THE END OF THE DATA': 'DATA', EOD: 'DATA', HELO: 'HELO', EHLO: 'EHLO', STARTTLS: 'STARTTLS',
   'INITIAL CONNECTION': 'CONN', CONNECT: 'CONN', CONN: 'CONN', GREETING: 'CONN',
+  // qmail-send names the stage by its object: "does not like recipient", "sender was rejected".
+  RECIPIENT: 'RCPT', SENDER: 'MAIL',
 };
 
 /** The SMTP command the refusal answered, normalised to RCPT, MAIL, DATA, HELO, EHLO, STARTTLS or CONN. */
