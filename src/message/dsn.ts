@@ -19,6 +19,18 @@ const KNOWN_FIELDS = new Set([
   'x-original-message-id', 'x-display-name', 'x-supplementary-info',
 ]);
 
+const iso2022jp = new TextDecoder('iso-2022-jp');
+
+/**
+ * Japanese MTAs (Domino, Notes) write the Diagnostic-Code in 7-bit ISO-2022-JP: the escape
+ * sequences survive the delivery-status part's plain-text reading and are decoded here.
+ */
+function decodeJis(value: string): string {
+  if (!value.includes('\x1b$')) return value;
+  const bytes = Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff);
+  return iso2022jp.decode(bytes);
+}
+
 function toFields(block: string): DsnFields {
   return toGroups(block)[0] ?? {};
 }
@@ -34,7 +46,7 @@ function toGroups(block: string): DsnFields[] {
     const startsRecipient = f.name === 'final-recipient' && 'final-recipient' in out;
     if (startsRecipient) { groups.push(out); out = {}; }
     // Otherwise the first occurrence wins: a repeated field inside one group is an MTA bug, not an update.
-    if (!(f.name in out)) out[f.name] = f.value;
+    if (!(f.name in out)) out[f.name] = decodeJis(f.value);
   }
   groups.push(out);
   return groups;

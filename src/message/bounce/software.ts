@@ -32,6 +32,7 @@ interface SoftwareData {
   signs: { from?: string; subject?: string; received?: string; messageId?: string; headers?: Record<string, string>; dsnFields?: string[] };
   dsnReasonField?: { field: string; values: Record<string, string> };
   headerReasons?: { header: string; regex: string; reason: string }[];
+  codes?: { regex: string; values: Record<string, string> };
   reasons?: RuleData[];
 }
 
@@ -42,7 +43,19 @@ export interface Software {
   signs: { from: RegExp | null; subject: RegExp | null; received: RegExp | null; messageId: RegExp | null; headers: [string, RegExp][]; dsnFields: string[] };
   dsnReasonField: { field: string; values: Record<string, string> } | null;
   headerReasons: { header: string; regex: RegExp; reason: string }[];
+  codes: Codes | null;
   reasons: Rule[];
+}
+
+/** A code the software or service writes into its reply (a state number, an error label) and what each value means. */
+interface Codes { regex: RegExp; values: Record<string, string> }
+
+function codeReason(codes: Codes | null, text: string): string | null {
+  if (!codes || !text) return null;
+  let found: string | null = null;
+  // The code closes the reply: the last one is the verdict.
+  for (const m of text.matchAll(codes.regex)) found = codes.values[m[1]!] ?? found;
+  return found;
 }
 
 const re = (s: string | undefined) => (s ? new RegExp(s, 'i') : null);
@@ -58,6 +71,7 @@ const software: Software[] = (catalog.software as SoftwareData[]).map((s) => ({
   },
   dsnReasonField: s.dsnReasonField ? { field: s.dsnReasonField.field.toLowerCase(), values: s.dsnReasonField.values } : null,
   headerReasons: (s.headerReasons ?? []).map((h) => ({ header: h.header.toLowerCase(), regex: new RegExp(h.regex, 'i'), reason: h.reason })),
+  codes: s.codes ? { regex: new RegExp(s.codes.regex, 'gi'), values: s.codes.values } : null,
   reasons: compileRules(s.reasons),
 }));
 
@@ -95,7 +109,7 @@ export function softwareReason(s: Software, headers: HeaderField[], fields: DsnF
   const own = firstMatch(s.reasons, words) ?? firstMatch(s.reasons, report);
   if (own) return { reason: own, retryable: false };
   const value = s.dsnReasonField ? fields?.[s.dsnReasonField.field]?.trim().toLowerCase() : undefined;
-  const classified = value ? s.dsnReasonField!.values[value] : undefined;
+  const classified = (value ? s.dsnReasonField!.values[value] : undefined) ?? codeReason(s.codes, words || report);
   // A coarse class ("bad-mailbox") still gives way to a more precise cause in the words.
   return classified ? { reason: classified, retryable: true } : null;
 }
@@ -122,7 +136,7 @@ interface ProviderData {
 interface Provider {
   id: string; name: string; domains: string[]; hosts: string[];
   statusReasons: Record<string, string>;
-  codes: { regex: RegExp; values: Record<string, string> } | null;
+  codes: Codes | null;
   reasons: Rule[];
 }
 
@@ -157,18 +171,10 @@ function providerFor(o: ReplyOrigin): Provider | null {
   return providers.find((p) => p.hosts.some((s) => hosts.some((h) => hostMatches(h, s)))) ?? null;
 }
 
-function codeReason(p: Provider, diagnostic: string): string | null {
-  if (!p.codes) return null;
-  let found: string | null = null;
-  // The code closes the reply: the last one is the provider's verdict.
-  for (const m of diagnostic.matchAll(p.codes.regex)) found = p.codes.values[m[1]!] ?? found;
-  return found;
-}
-
 /** The receiving service's documented meaning of its reply, when the reply comes from one we know. */
 export function providerReason(o: ReplyOrigin, status: string | null): string | null {
   const p = providerFor(o);
   if (!p || !o.diagnostic) return null;
   const byStatus = status ? p.statusReasons[status] : undefined;
-  return codeReason(p, o.diagnostic) ?? byStatus ?? firstMatch(p.reasons, o.diagnostic);
+  return codeReason(p.codes, o.diagnostic) ?? byStatus ?? firstMatch(p.reasons, o.diagnostic);
 }
