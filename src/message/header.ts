@@ -42,12 +42,21 @@ export function parseHeaderBlock(block: string): HeaderField[] {
   return fields;
 }
 
-/** True when the text plausibly starts with a header block (at least two fields in the first lines). */
+/**
+ * True when the text plausibly starts with a header block: at least two fields among its first
+ * logical lines. Folded continuation lines do not count against the window — a DKIM-Signature
+ * alone can fold over ten physical lines.
+ */
 export function looksLikeHeaders(text: string): boolean {
-  const lines = text.replace(/^\s+/, '').split('\n', 8);
-  let n = 0;
-  for (const line of lines) if (FIELD_LINE.test(line)) n++;
-  return n >= 2;
+  const lines = text.replace(/^\s+/, '').split('\n', 200);
+  let fields = 0;
+  let logical = 0;
+  for (const line of lines) {
+    if (/^[ \t]/.test(line)) continue;
+    if (++logical > 8 || line.trim() === '') break;
+    if (FIELD_LINE.test(line)) fields++;
+  }
+  return fields >= 2;
 }
 
 export function headerValue(fields: HeaderField[], name: string): string | null {
