@@ -69,6 +69,8 @@ export function unauthorizedSender(facts: Facts): Cause[] {
     if (!o.fromDomain) continue;
     if (o.role === 'mail-provider' || o.role === 'spf-authorized') continue;
     if (signedButUnlisted(o)) continue;
+    // Without an address or a script's traces there is nothing to accuse: the headers ran out.
+    if (!o.ip && !o.submissionSigns.length) continue;
     const key = o.ip ?? o.host ?? o.message;
     if (seen.has(key)) continue;
     seen.add(key);
