@@ -91,10 +91,14 @@ function statusComment(value: string | undefined): string | null {
 function explicitVerdict(w: Writer, fields: DsnFields | null, address: string, words: string | null, single: boolean, command: string | null, status: string | null, remoteMta: string | null): { reason: string; retryable: boolean } | null {
   const own = w.software ? softwareReason(w.software, w.headers, fields, words ?? '', single ? w.report : '') : null;
   if (own && !own.retryable) return own;
-  const agent = localAgentReason(words, command) ?? (single ? localAgentReason(w.report, command) : null);
+  // For the only recipient the transcript around its line is its words too ("... Service unavailable").
+  const agent = localAgentReason(single ? `${words ?? ''} ${w.report}` : words, command);
   if (agent) return { reason: agent, retryable: false };
   const provider = providerReason({ recipient: address, remoteMta, reportingMta: w.reportingMta, diagnostic: words }, status);
   if (provider) return { reason: provider, retryable: false };
+  // A Diagnostic-Code of type X-Unix is a local program's exit, not a remote reply (RFC 3464 2.3.6):
+  // a mailer error unless its words name a more precise cause.
+  if (!own && /^\s*x-unix\s*;/i.test(fields?.['diagnostic-code'] ?? '')) return { reason: 'mailererror', retryable: true };
   return own;
 }
 
