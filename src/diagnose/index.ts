@@ -30,7 +30,8 @@ function spfHostNetworks(record: string | null): string[] {
 }
 
 function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
-  if (causes.some((c) => c.severity === 'critical' || c.severity === 'error' || c.severity === 'warn')) return 'problems';
+  // Any cause is a problem someone has to act on — even one on the recipient's side (info severity).
+  if (causes.length) return 'problems';
   const essential = ['mx', 'spf', 'dmarc'];
   if (essential.some((id) => checks[id]?.status === 'unknown')) return 'incomplete';
   return 'healthy';

@@ -9,6 +9,15 @@ import type { BounceFact, Facts } from '../facts.ts';
 const DMARC_TEXT = /\bdmarc\b|5\.7\.(?:26|509|510|511|512|513|514|515)\b|unauthenticated (?:email|mail)|not (?:properly )?authenticated|authentication (?:checks? )?fail|sender (?:is )?not authenticated|spf.{0,40}(?:fail|did not pass)|dkim.{0,40}(?:fail|did not pass)/i;
 
 const RECIPIENT_REASONS = new Set(['userunknown', 'mailboxfull', 'hostunknown', 'suspend', 'hasmoved', 'notaccept']);
+/**
+ * Sisimai calls an unknown-user refusal `filtered` when it did not answer RCPT TO (a filtering
+ * gateway speaking for the mailbox): for the sender that is still the recipient's side.
+ */
+const FILTERED_RECIPIENT = /\b(?:user|recipient|mailbox|address)\b[^.;]{0,40}\b(?:unknown|not (?:found|exist)|does not exist|doesn't exist|no such|invalid|unavailable|disabled)|no such (?:user|mailbox|recipient)/i;
+
+function recipientSide(b: BounceFact): boolean {
+  return RECIPIENT_REASONS.has(b.recipient.reason) || (b.recipient.reason === 'filtered' && FILTERED_RECIPIENT.test(b.recipient.diagnostic ?? ''));
+}
 const CONTENT_REASONS = new Set(['spamdetected', 'contenterror', 'virusdetected', 'mesgtoobig', 'emailtoolarge', 'filtered', 'notcompliantrfc']);
 const RATE_REASONS = new Set(['ratelimited', 'toomanyconn', 'speeding', 'exceedlimit']);
 
@@ -49,8 +58,8 @@ export function dmarcFailing(facts: Facts): Cause[] {
   }];
 }
 
-function reasonCause(facts: Facts, id: CauseId, reasons: Set<string>, summary: (hits: BounceFact[]) => string, fixes: Cause['fixes'], severity: Cause['severity']): Cause[] {
-  const hits = group(facts, (b) => reasons.has(b.recipient.reason));
+function reasonCause(facts: Facts, id: CauseId, belongs: (b: BounceFact) => boolean, summary: (hits: BounceFact[]) => string, fixes: Cause['fixes'], severity: Cause['severity']): Cause[] {
+  const hits = group(facts, belongs);
   if (!hits.length) return [];
   return [{
     id, severity, confidence: 0.85, summary: summary(hits), evidence: hits.map(quote), fixes,
@@ -59,18 +68,18 @@ function reasonCause(facts: Facts, id: CauseId, reasons: Set<string>, summary: (
 }
 
 export function recipientProblem(facts: Facts): Cause[] {
-  return reasonCause(facts, 'recipient-problem', RECIPIENT_REASONS, (hits) => {
+  return reasonCause(facts, 'recipient-problem', recipientSide, (hits) => {
     const reasons = [...new Set(hits.map((b) => b.recipient.reason))].join(', ');
     return `Some refusals are on the recipient's side (${reasons}): ${hits.map((b) => b.recipient.address).join(', ')}. That is not a fault of ${facts.domain}.`;
   }, [{ text: 'Check the address with the recipient (typo, mailbox closed, full mailbox); nothing to change on your side for these.' }], 'info');
 }
 
 export function contentRejected(facts: Facts): Cause[] {
-  return reasonCause(facts, 'content-rejected', CONTENT_REASONS, (hits) => `Receivers refused the content of the message (${[...new Set(hits.map((b) => b.recipient.reason))].join(', ')}).`,
+  return reasonCause(facts, 'content-rejected', (b) => CONTENT_REASONS.has(b.recipient.reason) && !recipientSide(b), (hits) => `Receivers refused the content of the message (${[...new Set(hits.map((b) => b.recipient.reason))].join(', ')}).`,
     [{ text: 'Review what the message contained: links to listed domains, attachments, size, or spam-like wording; send a plain test message to confirm the difference.' }], 'warn');
 }
 
 export function rateLimited(facts: Facts): Cause[] {
-  return reasonCause(facts, 'rate-limited', RATE_REASONS, () => 'Receivers are throttling mail from this sender (too many messages or connections).',
+  return reasonCause(facts, 'rate-limited', (b) => RATE_REASONS.has(b.recipient.reason), () => 'Receivers are throttling mail from this sender (too many messages or connections).',
     [{ text: 'Slow down: spread bulk sends over time, respect the receiver\'s retry hints, and warm up new sending addresses gradually.' }], 'warn');
 }

@@ -68,6 +68,11 @@ test('receiver DMARC texts (Gmail 5.7.26, Microsoft 5.7.509) give dmarc-failing 
   assert.match(ms[0]!.summary, /both SPF and DKIM failed/);
 });
 
+test('a filtering gateway\'s "user unknown" (Sisimai: filtered) is the recipient\'s side, other filtering is content', () => {
+  assert.deepEqual(ids(facts({ bounces: [bounce('filtered', '550 5.0.0 <x@partner.test>... User unknown')] })), ['recipient-problem']);
+  assert.deepEqual(ids(facts({ bounces: [bounce('filtered', '550 Message blocked by content filter')] })), ['content-rejected']);
+});
+
 test('content and rate refusals are their own causes', () => {
   assert.deepEqual(ids(facts({ bounces: [bounce('spamdetected', '550 5.7.1 Message rejected as spam')] })), ['content-rejected']);
   assert.deepEqual(ids(facts({ bounces: [bounce('ratelimited', '421 4.7.28 rate limited')] })), ['rate-limited']);
