@@ -18,6 +18,12 @@ const FILTERED_RECIPIENT = /\b(?:user|recipient|mailbox|address)\b[^.;]{0,40}\b(
 function recipientSide(b: BounceFact): boolean {
   return RECIPIENT_REASONS.has(b.recipient.reason) || (b.recipient.reason === 'filtered' && FILTERED_RECIPIENT.test(b.recipient.diagnostic ?? ''));
 }
+
+/** A bounce for mail *to* the diagnosed domain speaks about its own inbound side, not someone else's. */
+export function inbound(facts: Facts, b: BounceFact): boolean {
+  const d = b.recipient.address.split('@')[1]?.toLowerCase() ?? '';
+  return d === facts.domain || d.endsWith(`.${facts.domain}`);
+}
 const CONTENT_REASONS = new Set(['spamdetected', 'contenterror', 'virusdetected', 'mesgtoobig', 'emailtoolarge', 'filtered', 'notcompliantrfc']);
 const RATE_REASONS = new Set(['ratelimited', 'toomanyconn', 'speeding', 'exceedlimit']);
 
@@ -68,7 +74,7 @@ function reasonCause(facts: Facts, id: CauseId, belongs: (b: BounceFact) => bool
 }
 
 export function recipientProblem(facts: Facts): Cause[] {
-  return reasonCause(facts, 'recipient-problem', recipientSide, (hits) => {
+  return reasonCause(facts, 'recipient-problem', (b) => recipientSide(b) && !inbound(facts, b), (hits) => {
     const reasons = [...new Set(hits.map((b) => b.recipient.reason))].join(', ');
     return `Some refusals are on the recipient's side (${reasons}): ${hits.map((b) => b.recipient.address).join(', ')}. That is not a fault of ${facts.domain}.`;
   }, [{ text: 'Check the address with the recipient (typo, mailbox closed, full mailbox); nothing to change on your side for these.' }], 'info');

@@ -7,6 +7,7 @@ import type { Finding } from '../../checks/types.ts';
 import type { Cause, CauseId } from '../types.ts';
 import { dataOf, findingsOf, type Facts } from '../facts.ts';
 import { dmarcFixes, dnsHostLinks, spfFix, whereToPublish } from '../fixes.ts';
+import { inbound } from './bounces.ts';
 
 function matching(facts: Facts, check: string, pattern: RegExp): Finding[] {
   return findingsOf(facts, check).filter((f) => pattern.test(f.id) && f.severity !== 'ok' && f.severity !== 'info');
@@ -75,10 +76,16 @@ export function dmarcPosture(facts: Facts): Cause[] {
   return fromFindings(facts, 'dmarc-not-enforced', weak, `${facts.domain}'s DMARC policy does not enforce (p=${tags?.p ?? 'none'}): receivers deliver mail forged in its name, so spoofing goes on.`, dmarcFixes(facts, tags), 0.85);
 }
 
+const UNDELIVERABLE_INBOUND = new Set(['hostunknown', 'networkerror', 'expired', 'systemerror', 'notaccept']);
+
 export function mxPosture(facts: Facts): Cause[] {
   const broken = matching(facts, 'mx', /./).filter((f) => f.severity === 'error' || f.severity === 'critical');
-  return fromFindings(facts, 'mx-problem', broken, `${facts.domain}'s MX records are broken: mail to it (replies, bounces, DMARC reports) cannot be delivered.`,
+  const causes = fromFindings(facts, 'mx-problem', broken, `${facts.domain}'s MX records are broken: mail to it (replies, bounces, DMARC reports) cannot be delivered.`,
     [{ text: `Point the MX records ${whereToPublish(facts)} at host names (not IP addresses or CNAMEs) that resolve to public addresses of your mail servers.`, links: facts.mailProvider?.docs.mx ? [facts.mailProvider.docs.mx] : [] }]);
+  // Senders' bounces for mail to this domain are the outside view of the same fault.
+  const seen = facts.bounces.filter((b) => inbound(facts, b) && UNDELIVERABLE_INBOUND.has(b.recipient.reason));
+  if (causes[0] && seen.length) causes[0].evidence.push(...seen.map((b) => `${b.message}: mail to ${b.recipient.address} could not be delivered: "${b.recipient.diagnostic ?? b.recipient.reason}"`));
+  return causes;
 }
 
 export function smtpPosture(facts: Facts): Cause[] {

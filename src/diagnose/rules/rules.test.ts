@@ -60,6 +60,11 @@ test('recipient problems are the recipient\'s: info severity, never a cause agai
   assert.deepEqual(causes.map((c) => [c.id, c.severity]), [['recipient-problem', 'info']]);
 });
 
+test('a bounce for mail to the diagnosed domain itself is never "the recipient\'s side"', () => {
+  const inbound = bounce('hostunknown', 'Host or domain name not found', { recipient: { ...bounce('hostunknown', 'x').recipient, address: 'orders@example.test', diagnostic: 'Host or domain name not found' } });
+  assert.deepEqual(ids(facts({ bounces: [inbound] })), []);
+});
+
 test('receiver DMARC texts (Gmail 5.7.26, Microsoft 5.7.509) give dmarc-failing and say which check failed', () => {
   const gmail = runRules(facts({ bounces: [bounce('policyviolation', '550 5.7.26 Unauthenticated email from example.test is not accepted due to domain\'s DMARC policy')] }));
   assert.equal(gmail[0]?.id, 'dmarc-failing');
