@@ -40,6 +40,9 @@ export function DiagnoseForm({ onSubmitted, compact }: { onSubmitted: (id: strin
     setBusy(true);
     try {
       const id = await submitDiagnosis({ domain: domain.trim(), files, pasted: pasted.trim() ? [pasted] : [], noProbe });
+      // The bounces went with this job; the next one starts clean.
+      setFiles([]);
+      setPasted('');
       onSubmitted(id);
     } catch (err) {
       setError((err as Error).message);

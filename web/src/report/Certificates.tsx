@@ -8,6 +8,8 @@ import { arr, bool, num, obj, str, type Obj } from './shape.ts';
 
 interface Seen {
   check: string;
+  /** The address the handshake was made with, from the probe around it, when it says. */
+  address: string | null;
   peer: Obj;
 }
 
@@ -15,24 +17,25 @@ function isTlsPeer(o: Obj): boolean {
   return Array.isArray(o.chain) && typeof o.expectedName === 'string';
 }
 
-function collect(value: unknown, check: string, out: Seen[], depth: number): void {
+function collect(value: unknown, check: string, out: Seen[], depth: number, address: string | null): void {
   if (depth > 6 || out.length > 40) return;
   if (Array.isArray(value)) {
-    for (const v of value) collect(v, check, out, depth + 1);
+    for (const v of value) collect(v, check, out, depth + 1, address);
     return;
   }
   const o = obj(value);
   if (!o) return;
   if (isTlsPeer(o)) {
-    out.push({ check, peer: o });
+    out.push({ check, address, peer: o });
     return;
   }
-  for (const v of Object.values(o)) collect(v, check, out, depth + 1);
+  const here = str(o.address) ?? address;
+  for (const v of Object.values(o)) collect(v, check, out, depth + 1, here);
 }
 
 export function findCertificates(checks: Record<string, CheckResult>): Seen[] {
   const out: Seen[] = [];
-  for (const [name, check] of Object.entries(checks)) collect(check.data, name, out, 0);
+  for (const [name, check] of Object.entries(checks)) collect(check.data, name, out, 0, null);
   return out;
 }
 
@@ -62,7 +65,7 @@ export function Certificates({ checks }: { checks: Record<string, CheckResult> }
           </tr>
         </thead>
         <tbody>
-          {seen.map(({ check, peer }, i) => {
+          {seen.map(({ check, address, peer }, i) => {
             const leaf = obj(arr(peer.chain)[0]);
             const days = num(peer.daysLeft);
             const v = verdict(peer);
@@ -72,6 +75,7 @@ export function Certificates({ checks }: { checks: Record<string, CheckResult> }
                   <code>{str(peer.expectedName)}</code>
                   <div class="muted">
                     {check}
+                    {address ? ` · ${address}` : ''}
                     {str(peer.protocol) ? ` · ${str(peer.protocol)}` : ''}
                   </div>
                 </td>
@@ -88,7 +92,7 @@ export function Certificates({ checks }: { checks: Record<string, CheckResult> }
                   )}
                 </td>
                 <td>
-                  {str(leaf?.validTo)}
+                  {str(leaf?.validTo)?.slice(0, 10)}
                   {days !== null && <div class="muted">{days < 0 ? `expired ${-days} days ago` : `${days} days left`}</div>}
                 </td>
                 <td class={v === 'valid' ? 'ok' : 'bad'}>{v}</td>

@@ -3,7 +3,7 @@
  * the Received chain of the returned message as a timeline, oldest hop first, with the delay
  * between hops and the originating hop marked.
  */
-import { arr, at, bool, formatSeconds, num, obj, str, type Obj } from './shape.ts';
+import { arr, bool, formatSeconds, num, obj, str, type Obj } from './shape.ts';
 
 function Recipients({ bounce }: { bounce: Obj }) {
   const recipients = arr(bounce.recipients).map(obj).filter((r): r is Obj => r !== null);
@@ -25,7 +25,8 @@ function Recipients({ bounce }: { bounce: Obj }) {
             <td>{str(r.address)}</td>
             <td>
               {str(r.reason)}
-              {bool(r.hard) === true ? ' (permanent)' : bool(r.hard) === false ? ' (temporary)' : ''}
+              {/* Sisimai's sense: a hard bounce will fail again as is; a soft one may pass once the cause is fixed. */}
+              {bool(r.hard) === true ? ' (hard bounce)' : bool(r.hard) === false ? ' (soft bounce)' : ''}
             </td>
             <td>
               {[str(r.replyCode), str(r.status)].filter(Boolean).join(' ')}
@@ -73,14 +74,44 @@ export function Hops({ hops, originIp }: { hops: Obj[]; originIp: string | null 
   );
 }
 
+/** One Received chain with its originating host: the message's own, or the returned copy's. */
+function Chain({ message, title }: { message: Obj; title: string }) {
+  const hops = arr(message.hops).map(obj).filter((h): h is Obj => h !== null);
+  const origin = obj(message.origin);
+  const originIp = str(origin?.ip);
+  const submission = arr(message.submission).map(obj).filter((s): s is Obj => s !== null);
+  if (hops.length === 0 && !origin) return null;
+  return (
+    <div class="chain">
+      <h4>{title}</h4>
+      {origin && (
+        <p class="origin-line">
+          Originating host: <code>{originIp ?? 'no address recorded'}</code>
+          {str(origin.host) && <> ({str(origin.host)})</>}
+          {str(origin.kind) === 'local-submission' && <> · submitted locally on that host</>}
+          {arr(origin.reasoning).length > 0 && <span class="muted"> — {arr(origin.reasoning).map(str).filter(Boolean).join('; ')}</span>}
+        </p>
+      )}
+      {submission.length > 0 && (
+        <p>
+          Written by a script:{' '}
+          {submission.map((s, i) => (
+            <code key={i}>
+              {str(s.header)}: {str(s.value)}
+            </code>
+          ))}
+        </p>
+      )}
+      <Hops hops={hops} originIp={originIp} />
+    </div>
+  );
+}
+
 function Message({ message, index }: { message: Obj; index: number }) {
   const bounce = obj(message.bounce);
-  // A bounce returns the original message: its Received chain tells where the mail came from.
+  // A bounce carries two chains: its own way to us, and the returned message's way out, which
+  // tells where the mail in the domain's name really came from.
   const original = obj(message.original);
-  const chain = original && arr(original.hops).length > 0 ? original : message;
-  const origin = obj(chain.origin);
-  const originIp = str(origin?.ip);
-  const submission = arr(chain.submission).map(obj).filter((s): s is Obj => s !== null);
   const name = str(message.file) ?? str(message.name) ?? `message ${index + 1}`;
   return (
     <article class="message" aria-labelledby={`msg-${index}`}>
@@ -95,26 +126,9 @@ function Message({ message, index }: { message: Obj; index: number }) {
         </p>
       )}
       {bounce && <Recipients bounce={bounce} />}
-      {origin && (
-        <p class="origin-line">
-          Originating host: <code>{originIp ?? 'unknown'}</code>
-          {str(origin.host) && <> ({str(origin.host)})</>}
-          {arr(origin.reasoning).length > 0 && <span class="muted"> — {arr(origin.reasoning).map(str).filter(Boolean).join('; ')}</span>}
-        </p>
-      )}
-      {submission.length > 0 && (
-        <p>
-          Submitted by a script:{' '}
-          {submission.map((s, i) => (
-            <code key={i}>
-              {str(s.header)}: {str(s.value)}
-            </code>
-          ))}
-        </p>
-      )}
-      <h4>Received hops {chain === original ? 'of the returned message' : ''}</h4>
-      <Hops hops={arr(chain.hops).map(obj).filter((h): h is Obj => h !== null)} originIp={originIp} />
-      {arr(at(message, 'problems')).length > 0 && (
+      <Chain message={message} title="Received hops of this message, oldest first" />
+      {original && <Chain message={original} title="Received hops of the returned message" />}
+      {arr(message.problems).length > 0 && (
         <ul class="muted">
           {arr(message.problems).map((p, i) => (
             <li key={i}>{str(p)}</li>
