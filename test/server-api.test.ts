@@ -202,6 +202,7 @@ test('with a token, every API call needs it', async () => {
   assert.equal((await a.request('/api/health', { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
   const ok = await a.request('/api/health', { headers: { authorization: `Bearer ${token}` } });
   assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('cache-control'), 'no-store', 'API answers are never cached');
   assert.equal(((await ok.json()) as { ok: boolean }).ok, true);
 });
 

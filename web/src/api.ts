@@ -6,6 +6,8 @@
 import type { JobView, ProgressEvent } from './contract.ts';
 
 const TOKEN_KEY = 'mailsleuth.token';
+/** The token for this page when session storage is unavailable. */
+let memoryToken = '';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -32,8 +34,6 @@ export function setToken(token: string): void {
   }
   memoryToken = token;
 }
-
-let memoryToken = '';
 
 async function api(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken() || memoryToken;
