@@ -19,7 +19,8 @@ export interface MailProviderFact {
   evidence: string[];
 }
 
-export type OriginRole = 'mail-provider' | 'spf-authorized' | 'mx-host' | 'web-host' | 'unknown';
+/** `authenticated-user`: submitted with SMTP AUTH (RFC 3848 ESMTPA/ESMTPSA) — the domain's own user, wherever they sat. */
+export type OriginRole = 'mail-provider' | 'spf-authorized' | 'authenticated-user' | 'mx-host' | 'web-host' | 'unknown';
 
 /** Who sent a message that came back, and how it relates to the domain. */
 export interface OriginFact {

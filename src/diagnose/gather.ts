@@ -93,7 +93,16 @@ function addressOfHost(bounce: MessageAnalysis, host: string | null): { ip: stri
   return null;
 }
 
-interface RawOrigin { message: string; analysis: MessageAnalysis; ip: string | null; host: string | null; reasoning: string[]; carrier: MessageAnalysis }
+interface RawOrigin { message: string; analysis: MessageAnalysis; ip: string | null; host: string | null; reasoning: string[]; carrier: MessageAnalysis; authenticated: boolean }
+
+/** RFC 3848 transmission types of an authenticated submission, and the comment Postfix/Exim add. */
+const AUTH_WITH = /^(?:E?SMTPS?A|LMTPS?A|UTF8SMTPS?A|ESMTPSA|ASMTP)\b/i;
+const AUTH_TEXT = /\(Authenticated sender:|\bauthenticated as\b|\(authenticated bits=/i;
+
+function authenticatedHop(m: MessageAnalysis): string | null {
+  const hop = m.hops.find((h) => AUTH_WITH.test(h.with ?? '') || AUTH_TEXT.test(h.raw));
+  return hop ? `hop ${hop.index} was an authenticated submission (${hop.with ?? 'SMTP AUTH'}) by ${hop.by ?? 'the relay'}: the domain's own user sent it` : null;
+}
 
 /** Where the message that came back (or the message given) started its journey. */
 export function rawOrigins(messages: { name: string; analysis: MessageAnalysis }[], domain: string): RawOrigin[] {
@@ -114,7 +123,9 @@ export function rawOrigins(messages: { name: string; analysis: MessageAnalysis }
       const mention = analysis.bounce.recipients.flatMap((r) => r.blocklists).find((m) => m.listed && isIP(m.listed));
       if (mention?.listed) { ip = mention.listed; reasoning.push(`the refusal names ${mention.listed} as the sending address`); }
     }
-    out.push({ message: name, analysis, ip, host, reasoning, carrier });
+    const auth = authenticatedHop(carrier);
+    if (auth) reasoning.push(auth);
+    out.push({ message: name, analysis, ip, host, reasoning, carrier, authenticated: !!auth });
   }
   return out;
 }
@@ -149,6 +160,7 @@ export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigi
     let role: OriginRole = 'unknown';
     if (providerAuthorizes) role = 'mail-provider';
     else if (spfResult === 'pass') role = 'spf-authorized';
+    else if (o.authenticated) role = 'authenticated-user';
     else if (infra.web.some((w) => w.addresses.includes(ip))) role = 'web-host';
     else if (infra.mx.some((m) => m.addresses.includes(ip))) role = 'mx-host';
     return { message: o.message, ip, host: o.host, role, spfResult, providerAuthorizes, ptr, reasoning: o.reasoning, submissionSigns: signs, domainDkim, fromDomain };
@@ -159,7 +171,7 @@ export function bounceFacts(messages: { name: string; analysis: MessageAnalysis 
   return messages.flatMap(({ name, analysis }) => {
     if (!analysis.bounce) return [];
     const origin = origins.find((o) => o.message === name);
-    const legitimate = !origin || !origin.ip ? null : origin.role === 'mail-provider' || origin.role === 'spf-authorized' || origin.role === 'mx-host';
+    const legitimate = !origin || !origin.ip ? null : origin.role === 'mail-provider' || origin.role === 'spf-authorized' || origin.role === 'authenticated-user' || origin.role === 'mx-host';
     return analysis.bounce.recipients.map((recipient) => ({ message: name, recipient, reportingMta: analysis.bounce!.reportingMta, legitimate }));
   });
 }

@@ -26,6 +26,17 @@ export function inbound(facts: Facts, b: BounceFact): boolean {
 }
 const CONTENT_REASONS = new Set(['spamdetected', 'contenterror', 'virusdetected', 'mesgtoobig', 'emailtoolarge', 'filtered', 'notcompliantrfc']);
 const RATE_REASONS = new Set(['ratelimited', 'toomanyconn', 'speeding', 'exceedlimit']);
+/**
+ * Throttling in the receivers' own words: Gmail 4.7.28 ("unusual rate … temporarily rate limited"),
+ * Yahoo TSS04 ("temporarily deferred due to unexpected volume or user complaints"), Microsoft
+ * 4.7.650 ("temporarily rate limited due to IP reputation"). Sisimai files some of these under
+ * spamdetected or badreputation; for the sender the action is the same: slow down, fix reputation.
+ */
+const RATE_TEXT = /rate[- ]limit|throttl|unusual rate|too many (?:messages|connections|recipients|emails)|unexpected volume|deferred due to .*volume|\bTS[S]?0[1-4]\b|4\.7\.(?:28|650)\b/i;
+
+function isThrottling(b: BounceFact): boolean {
+  return RATE_REASONS.has(b.recipient.reason) || RATE_TEXT.test(b.recipient.diagnostic ?? '');
+}
 
 function quote(b: BounceFact): string {
   const r = b.recipient;
@@ -81,11 +92,11 @@ export function recipientProblem(facts: Facts): Cause[] {
 }
 
 export function contentRejected(facts: Facts): Cause[] {
-  return reasonCause(facts, 'content-rejected', (b) => CONTENT_REASONS.has(b.recipient.reason) && !recipientSide(b), (hits) => `Receivers refused the content of the message (${[...new Set(hits.map((b) => b.recipient.reason))].join(', ')}).`,
+  return reasonCause(facts, 'content-rejected', (b) => CONTENT_REASONS.has(b.recipient.reason) && !recipientSide(b) && !isThrottling(b), (hits) => `Receivers refused the content of the message (${[...new Set(hits.map((b) => b.recipient.reason))].join(', ')}).`,
     [{ text: 'Review what the message contained: links to listed domains, attachments, size, or spam-like wording; send a plain test message to confirm the difference.' }], 'warn');
 }
 
 export function rateLimited(facts: Facts): Cause[] {
-  return reasonCause(facts, 'rate-limited', (b) => RATE_REASONS.has(b.recipient.reason), () => 'Receivers are throttling mail from this sender (too many messages or connections).',
+  return reasonCause(facts, 'rate-limited', isThrottling, () => 'Receivers are throttling mail from this sender (too many messages or connections).',
     [{ text: 'Slow down: spread bulk sends over time, respect the receiver\'s retry hints, and warm up new sending addresses gradually.' }], 'warn');
 }

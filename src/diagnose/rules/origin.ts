@@ -67,7 +67,7 @@ export function unauthorizedSender(facts: Facts): Cause[] {
   const causes: Cause[] = [];
   for (const o of facts.origins) {
     if (!o.fromDomain) continue;
-    if (o.role === 'mail-provider' || o.role === 'spf-authorized') continue;
+    if (o.role === 'mail-provider' || o.role === 'spf-authorized' || o.role === 'authenticated-user') continue;
     if (signedButUnlisted(o)) continue;
     // Without an address or a script's traces there is nothing to accuse: the headers ran out.
     if (!o.ip && !o.submissionSigns.length) continue;
@@ -95,7 +95,7 @@ export function unauthorizedSender(facts: Facts): Cause[] {
  * provider migration that forgot SPF.
  */
 export function signedSenderNotInSpf(facts: Facts): Cause[] {
-  const senders = facts.origins.filter((o) => o.ip && o.fromDomain && o.role !== 'mail-provider' && o.role !== 'spf-authorized' && signedButUnlisted(o));
+  const senders = facts.origins.filter((o) => o.ip && o.fromDomain && (o.role === 'unknown' || o.role === 'mx-host') && signedButUnlisted(o));
   const unique = [...new Map(senders.map((o) => [o.ip, o])).values()];
   return unique.map((o) => ({
     id: 'spf-not-authorizing-sender' as const,

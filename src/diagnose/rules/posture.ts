@@ -110,7 +110,9 @@ export function reverseDnsPosture(facts: Facts): Cause[] {
   const requirePtr = facts.bounces.filter((b) => b.recipient.reason === 'requireptr');
   const origins = facts.origins.filter((o) => o.ip && o.ptr && (!o.ptr.names.length || !o.ptr.confirmed) && o.role !== 'mail-provider');
   const legit = origins.filter((o) => o.role === 'spf-authorized' || o.role === 'mx-host');
-  const ptrFindings = matching(facts, 'ptr', /no-ptr|not-confirmed|missing|mismatch/);
+  // A forger's or a bot's address without PTR is not the domain's to fix.
+  const foreign = new Set(facts.origins.filter((o) => o.ip && (o.role === 'unknown' || o.role === 'web-host')).map((o) => o.ip));
+  const ptrFindings = matching(facts, 'ptr', /no-ptr|not-confirmed|missing|mismatch/).filter((f) => !foreign.has(String(f.data?.ip ?? '')));
   if (!requirePtr.length && !legit.length && !ptrFindings.length) return [];
   causes.push({
     id: 'no-reverse-dns', severity: 'error', confidence: requirePtr.length ? 0.9 : 0.75,

@@ -45,6 +45,21 @@ test('mail the domain DKIM-signed from an address SPF forgot is a missing SPF en
   assert.equal(causes[0]!.fixes[0]!.dns?.[0]?.value, 'v=spf1 include:spf.protection.outlook.com ip4:198.51.100.9 -all');
 });
 
+test('an authenticated submission (ESMTPSA) is the domain\'s own user, not a forger', () => {
+  assert.deepEqual(ids(facts({ origins: [origin({ role: 'authenticated-user', spfResult: 'none' })] })), []);
+});
+
+test('a bot\'s address without PTR is not the domain\'s reverse-DNS problem', () => {
+  const ptr = { id: 'ptr.missing', severity: 'error' as const, title: 'no PTR', detail: '', data: { ip: '198.51.100.9' } };
+  const checks = { ptr: { id: 'ptr', status: 'error' as const, findings: [ptr], data: {} } };
+  assert.deepEqual(ids(facts({ checks, origins: [origin({ role: 'unknown' })] })).filter((i) => i === 'no-reverse-dns'), []);
+  assert.deepEqual(ids(facts({ checks })), ['no-reverse-dns']);
+});
+
+test('throttling texts are rate-limited even when the reason says spam (Gmail 4.7.28)', () => {
+  assert.deepEqual(ids(facts({ bounces: [bounce('spamdetected', '421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.')] })), ['rate-limited']);
+});
+
 test('a message not claiming the domain is not blamed on it', () => {
   assert.deepEqual(ids(facts({ origins: [origin({ fromDomain: false })] })), []);
 });
