@@ -23,20 +23,20 @@ if (skip) console.log(`# e2e skipped: ${skip}`);
 // Flags from STACK.md: no sandbox as root, and nothing that phones home.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let server: ChildProcess | undefined;
+const servers: ChildProcess[] = [];
 let baseUrl = '';
 let browser: BrowserContext | undefined;
 let profile = '';
-const serverOutput: string[] = [];
 
-/** Starts `mailsleuth serve --lab --port 0` and reads the address it prints. */
-async function startServe(): Promise<string> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mailsleuth.js'), 'serve', '--lab', '--port', '0'], {
+/** Starts `mailsleuth serve --lab --port 0 [extra…]` and reads the address it prints. */
+async function startServe(extra: string[] = []): Promise<string> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mailsleuth.js'), 'serve', '--lab', '--port', '0', ...extra], {
     cwd: ROOT,
     env: { ...process.env, MAILSLEUTH_OFFLINE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  server = child;
+  servers.push(child);
+  const serverOutput: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${serverOutput.join('')}`)), 90_000);
     const onData = (chunk: Buffer) => {
@@ -66,9 +66,10 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
+  for (const server of servers) {
+    if (server.exitCode !== null) continue;
     server.kill('SIGTERM');
-    await new Promise((resolve) => server!.once('exit', resolve));
+    await new Promise((resolve) => server.once('exit', resolve));
   }
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
@@ -80,7 +81,7 @@ interface Watched {
 }
 
 /** A page whose console errors, uncaught exceptions and dialogs are collected for assertions. */
-async function openPage(path = '/'): Promise<Watched> {
+async function openPage(path = '/', base = baseUrl): Promise<Watched> {
   const page = await browser!.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];
@@ -92,7 +93,7 @@ async function openPage(path = '/'): Promise<Watched> {
     dialogs.push(d.message());
     void d.dismiss();
   });
-  await page.goto(baseUrl + path);
+  await page.goto(base + path);
   return { page, errors, dialogs };
 }
 
@@ -267,5 +268,21 @@ test('a hostile bounce renders as text: no script runs, no handler or javascript
   assert.deepEqual({ pwned: report.pwned, scripts: report.scripts, handlers: report.handlers, injected: report.injected }, { pwned: null, scripts: 0, handlers: [], injected: 0 });
   assert.deepEqual(dialogs, [], 'no dialog opened');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('with a token the page asks for it once, then diagnoses and streams progress with it', { skip, timeout: 120_000 }, async () => {
+  const token = 'e2e-token-0123456789abcdef';
+  const url = await startServe(['--token', token]);
+  const { page, errors } = await openPage('/', url);
+  await page.getByLabel('This server needs its API token').fill(token);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByText('lab: webhost-spoof').waitFor();
+  await page.getByLabel('Domain').fill('acme.example');
+  await page.getByRole('button', { name: 'Diagnose' }).click();
+  await page.getByTestId('report').waitFor({ timeout: 90_000 });
+  assert.ok((await causeIds(page)).length > 0);
+  // The browser's 401 for the first health check is the only console error allowed here.
+  assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
   await page.close();
 });
