@@ -60,7 +60,13 @@ export function dkimPosture(facts: Facts): Cause[] {
   const enable = provider?.docs.dkim ? [{ text: `Turn on DKIM signing at ${provider.name} and publish the records it gives you ${whereToPublish(facts)}.`, links: [provider.docs.dkim] }] : [{ text: `Turn on DKIM signing where ${facts.domain}'s mail is sent and publish the public key ${whereToPublish(facts)}.` }];
   return [
     ...fromFindings(facts, 'dkim-failing', failing, dkimFailingSummary(facts.domain, failing), enable),
-    ...(failing.length ? [] : fromFindings(facts, 'dkim-missing', missing, `No DKIM key was found for ${facts.domain} at the selectors tried: its mail is probably not DKIM-signed, so DMARC rests on SPF alone.`, enable, 0.7)),
+    // Selectors cannot be listed: with the provider's own selectors absent the finding is strong,
+    // from common guesses alone it is only a hint (CORRECTNESS.md: never "no DKIM" from a failed guess).
+    ...(failing.length ? [] : fromFindings(facts, 'dkim-missing', missing,
+      provider
+        ? `No DKIM key was found for ${facts.domain} at ${provider.name}'s selectors or the common ones: its mail is probably not DKIM-signed, so DMARC rests on SPF alone.`
+        : `No DKIM key was found for ${facts.domain} at the selectors tried; it may use one we could not guess (pass it with --selector), or its mail is not DKIM-signed.`,
+      enable, provider ? 0.8 : 0.5)),
   ];
 }
 
