@@ -2,7 +2,7 @@
  * The diagnosis contract (DESIGN.md): what `mailsleuth diagnose --json` prints, what the API returns
  * and what the UI renders. Plain serializable data.
  */
-import type { CheckResult, Finding, Fix, Severity } from '../checks/types.ts';
+import type { CheckResult, Finding, Fix, Severity } from '../checks/finding.ts';
 
 /** A stable vocabulary: add new ids, never rename. */
 export type CauseId =
