@@ -5,6 +5,7 @@
 import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { InputError } from '../errors.ts';
+import { formatAddress, parseIpLiteral, reverseName as reverseNameOf } from './ip.ts';
 
 /** RFC 1035 §2.3.4 limits: 253 characters in presentation form, 63 per label. */
 const MAX_NAME = 253;
@@ -48,47 +49,20 @@ export function normalizeIp(input: string): string {
   const v = isIP(raw);
   // node:net already refuses IPv4 octets with leading zeros (ambiguous: octal in some parsers).
   if (v === 4) return raw;
-  if (v === 6) return canonicalIpv6(raw);
+  if (v === 6) return formatAddress(parseIpLiteral(raw)!);
   throw new InputError(`invalid IP address "${input}"`);
-}
-
-/** RFC 5952 canonical text for an IPv6 address. */
-export function canonicalIpv6(ip: string): string {
-  const groups = expandIpv6(ip).split(':').map((g) => g.replace(/^0+(?=.)/, ''));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  const head = groups.slice(0, bestStart).join(':');
-  const tail = groups.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
-}
-
-/** Eight four-digit hex groups, lowercase (handles `::` and an embedded IPv4 tail). */
-export function expandIpv6(ip: string): string {
-  let text = ip.toLowerCase();
-  const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
-  if (v4?.[1]) {
-    const o = v4[1].split('.').map(Number);
-    const hi = (((o[0] ?? 0) << 8) | (o[1] ?? 0)).toString(16);
-    const lo = (((o[2] ?? 0) << 8) | (o[3] ?? 0)).toString(16);
-    text = text.slice(0, -v4[1].length) + `${hi}:${lo}`;
-  }
-  const [left = '', right] = text.split('::');
-  const l = left ? left.split(':') : [];
-  const r = right !== undefined && right !== '' ? right.split(':') : [];
-  const fill = right === undefined ? [] : new Array(8 - l.length - r.length).fill('0');
-  return [...l, ...fill, ...r].map((g) => g.padStart(4, '0')).join(':');
 }
 
 /** The reverse-lookup name of an address: `4.3.2.1.in-addr.arpa` or the ip6.arpa nibble form. */
 export function reverseName(ip: string): string {
-  if (isIP(ip) === 4) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-  return `${expandIpv6(ip).replace(/:/g, '').split('').reverse().join('.')}.ip6.arpa`;
+  const address = parseIpLiteral(ip);
+  if (!address) throw new InputError(`invalid IP address "${ip}"`);
+  return reverseNameOf(address);
+}
+
+/** Eight four-digit hex groups, lowercase (handles `::` and an embedded IPv4 tail). */
+export function expandIpv6(ip: string): string {
+  const address = parseIpLiteral(ip);
+  if (!address || address.family !== 6) throw new InputError(`invalid IPv6 address "${ip}"`);
+  return address.value.toString(16).padStart(32, '0').match(/.{4}/g)!.join(':');
 }

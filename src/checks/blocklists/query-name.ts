@@ -4,36 +4,20 @@
  * the list's zone.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { parseIpLiteral, reversedLabels } from '../../net/ip.ts';
 import type { PlannedList } from './catalog.ts';
 import type { BlocklistTarget } from './target.ts';
 
 /** `192.0.2.99` → `99.2.0.192` (RFC 5782 §2.1). */
 export function reverseIp4(ip: string): string {
   if (!isIPv4(ip)) throw new Error(`not an IPv4 address: ${ip}`);
-  return ip.split('.').reverse().join('.');
-}
-
-/** The eight 16-bit groups of an IPv6 address, with `::` and an embedded IPv4 tail expanded. */
-export function expandIp6(ip: string): number[] {
-  if (!isIPv6(ip)) throw new Error(`not an IPv6 address: ${ip}`);
-  let text = ip;
-  const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
-  if (v4?.[1]) {
-    const [a, b, c, d] = v4[1].split('.').map(Number) as [number, number, number, number];
-    text = text.slice(0, -v4[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
-  const left = parse(head);
-  const right = parse(tail);
-  const zeros = tail === undefined ? [] : new Array<number>(8 - left.length - right.length).fill(0);
-  return [...left, ...zeros, ...right];
+  return reversedLabels(parseIpLiteral(ip)!);
 }
 
 /** `2001:db8::1` → `1.0.0.0…8.b.d.0.1.0.0.2` (RFC 5782 §2.4): 32 nibbles, least significant first. */
 export function nibbleIp6(ip: string): string {
-  const hex = expandIp6(ip).map((g) => g.toString(16).padStart(4, '0')).join('');
-  return hex.split('').reverse().join('.');
+  if (!isIPv6(ip)) throw new Error(`not an IPv6 address: ${ip}`);
+  return reversedLabels(parseIpLiteral(ip)!);
 }
 
 /**

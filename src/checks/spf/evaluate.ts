@@ -8,7 +8,7 @@ import { domainToASCII } from 'node:url';
 import type { Resolver } from '../../net/dns/types.ts';
 import { isFailure } from '../../net/dns/types.ts';
 import { InputError } from '../../errors.ts';
-import { formatIp, parseClientIp } from './address.ts';
+import { formatAddress, parseClientIp } from './address.ts';
 import { countLookup, countVoid, DEFAULT_LIMITS, isVoid, query, Stop, type CheckHostOptions, type Evaluation } from './limits.ts';
 import { expandMacroString, parseMacroString, usesLetter } from './macro.ts';
 import { evaluateA, evaluateExists, evaluateIp, evaluateMx, evaluatePtr, expandTarget, pickValidatedName, validatedNames, type Scope } from './mechanisms.ts';
@@ -73,7 +73,7 @@ export async function checkHost(ctx: { resolver: Resolver }, input: CheckHostInp
     limits, deadline: Date.now() + limits.maxElapsedMs, lookups: 0, voidLookups: 0, subLookups: 0, lookupCauses: [], voidCauses: [],
   };
   const trace: SpfRecordTrace = { domain, via: 'check_host', record: null, lookups: [], terms: [], result: 'none' };
-  const base = { domain, sender, ip: formatIp(ip), trace };
+  const base = { domain, sender, ip: formatAddress(ip), trace };
   const finish = (extra: Partial<CheckHostResult>): CheckHostResult => ({
     ...base, result: trace.result, ...extra, lookups: ev.lookups, voidLookups: ev.voidLookups, subLookups: ev.subLookups, lookupCauses: ev.lookupCauses, voidCauses: ev.voidCauses,
   });

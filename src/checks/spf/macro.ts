@@ -4,7 +4,7 @@
  * lookups) is resolved by the caller and passed in.
  */
 import type { IpAddress } from './address.ts';
-import { dotFormat, formatIp } from './address.ts';
+import { dotFormat, formatAddress } from './address.ts';
 
 export type MacroLetter = 's' | 'l' | 'o' | 'd' | 'i' | 'p' | 'h' | 'c' | 'r' | 't' | 'v';
 
@@ -145,7 +145,7 @@ function valueOf(letter: MacroLetter, v: MacroValues): string {
     case 'p': return v.validatedName ?? 'unknown';
     case 'v': return v.ip.family === 4 ? 'in-addr' : 'ip6';
     case 'h': return v.helo;
-    case 'c': return formatIp(v.ip);
+    case 'c': return formatAddress(v.ip);
     case 'r': return v.receiver || 'unknown';
     case 't': return String(Math.floor(v.now.getTime() / 1000));
   }

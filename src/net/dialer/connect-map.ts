@@ -6,7 +6,7 @@
  */
 import { InputError } from '../../errors.ts';
 import type { ConnectMapRule, DialTarget } from './types.ts';
-import { bitsOf, contains, formatAddress, hostMask, parseAddress, parseNetwork, type Network } from './address.ts';
+import { bitsOf, contains, formatAddress, hostMask, parseAddress, parseNetwork, type Network } from '../ip.ts';
 
 /** Where a rule sends a matching destination, or null when it does not match. */
 export function applyRule(rule: ConnectMapRule, target: DialTarget): DialTarget | null {

@@ -4,7 +4,7 @@
  * map applies, unless the operator allowed them. Ranges from the IANA special-purpose registries
  * (RFC 6890 and updates).
  */
-import { contains, parseAddress, parseNetwork, type Address, type Network } from './address.ts';
+import { contains, parseAddress, parseNetwork, type Address, type Network } from '../ip.ts';
 
 const SPECIAL_RANGES: ReadonlyArray<readonly [string, string]> = [
   ['0.0.0.0/8', '"this network"'],

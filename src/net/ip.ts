@@ -1,7 +1,8 @@
 /**
- * IP addresses as numbers, for the connect map and the SSRF guard: parse, mask, format. An address
- * is kept as a bigint with its family so IPv4 and IPv6 share one code path; IPv4-mapped IPv6
- * (`::ffff:203.0.113.80`) is unwrapped to IPv4, because that is where the packet would go.
+ * IP addresses as numbers — for the connect map, the SSRF guard and SPF: parse, mask, format. An
+ * address is kept as a bigint with its family so IPv4 and IPv6 share one code path. `parseAddress`
+ * unwraps IPv4-mapped IPv6 (`::ffff:203.0.113.80`) to IPv4, because that is where a packet would
+ * go; `parseIpLiteral` keeps the literal as written (an SPF ip6 network is never unwrapped).
  */
 import { isIP } from 'node:net';
 
@@ -23,12 +24,18 @@ export function bitsOf(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 
-/** Parses an IPv4 or IPv6 literal (no brackets, no zone id); null when it is not one. */
-export function parseAddress(text: string): Address | null {
+/** Parses an IPv4 or IPv6 literal as written (no brackets, no zone id); null when it is not one. */
+export function parseIpLiteral(text: string): Address | null {
   const family = isIP(text);
   if (family === 4) return { family: 4, value: parseV4(text) };
-  if (family === 6) return unwrapMapped({ family: 6, value: parseV6(text) });
+  if (family === 6) return { family: 6, value: parseV6(text) };
   return null;
+}
+
+/** Like `parseIpLiteral`, with IPv4-mapped IPv6 unwrapped to the IPv4 address it carries. */
+export function parseAddress(text: string): Address | null {
+  const address = parseIpLiteral(text);
+  return address && unwrapMapped(address);
 }
 
 function parseV4(text: string): bigint {
@@ -54,7 +61,7 @@ function parseV6(text: string): bigint {
   return value;
 }
 
-function unwrapMapped(address: Address): Address {
+export function unwrapMapped(address: Address): Address {
   if (address.family === 6 && address.value >> 32n === 0xffffn) return { family: 4, value: address.value & 0xffffffffn };
   return address;
 }
@@ -115,4 +122,20 @@ export function parseNetwork(text: string): Network | null {
 export function formatNetwork(network: Network): string {
   const text = formatAddress(network);
   return network.prefix === bitsOf(network.family) ? text : `${text}/${network.prefix}`;
+}
+
+/** The address as DNS labels, most significant first: `192.0.2.80`, or 32 dot-separated nibbles for IPv6. */
+export function addressLabels(address: Address): string {
+  if (address.family === 4) return formatAddress(address);
+  return address.value.toString(16).padStart(32, '0').split('').join('.');
+}
+
+/** The labels reversed (RFC 5782 DNSBL form, and the reverse zones): `80.2.0.192`, or reversed nibbles. */
+export function reversedLabels(address: Address): string {
+  return addressLabels(address).split('.').reverse().join('.');
+}
+
+/** The PTR query name: `80.2.0.192.in-addr.arpa` or the nibble name under ip6.arpa. */
+export function reverseName(address: Address): string {
+  return `${reversedLabels(address)}.${address.family === 4 ? 'in-addr' : 'ip6'}.arpa`;
 }
