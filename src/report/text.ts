@@ -3,20 +3,9 @@
  * order that fixes things, then per-check details. Colour and symbols only on a TTY (picocolors
  * turns itself off when piped or with NO_COLOR).
  */
-import pc from 'picocolors';
 import type { Diagnosis, Cause } from '../diagnose/types.ts';
 import type { Finding, Severity, CheckResult } from '../checks/types.ts';
-
-const MARK: Record<Severity | 'unknown' | 'skipped', string> = {
-  ok: pc.green('✔'), info: pc.blue('ℹ'), warn: pc.yellow('▲'), error: pc.red('✖'), critical: pc.red(pc.bold('✖')), unknown: pc.magenta('?'), skipped: pc.dim('-'),
-};
-
-function paint(severity: Severity, text: string): string {
-  if (severity === 'critical' || severity === 'error') return pc.red(text);
-  if (severity === 'warn') return pc.yellow(text);
-  if (severity === 'ok') return pc.green(text);
-  return text;
-}
+import { pc, MARK, paint } from './marks.ts';
 
 function wrapIndent(text: string, indent: string): string {
   return text.split('\n').map((line) => indent + line).join('\n');

@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { EXIT } from '../errors.ts';
 import { InputError } from '../../errors.ts';
 import { createResolver } from '../../net/dns/client.ts';
 import { analyzeMailbox, reasonMeaning, DEFAULT_MAX_SIZE, type MessageAnalysis, type Hop } from '../../message/index.ts';
+import { pc } from '../../report/marks.ts';
 
 interface AnalyzeFlags { json?: boolean; maxSize?: string; resolver?: string[] }
 

@@ -4,10 +4,10 @@
  * Exit 1 when something is listed, 3 when every lookup failed, 0 otherwise, 2 on bad input.
  */
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { EXIT } from '../errors.ts';
 import { contextFromFlags, withNetworkOptions, type NetworkFlags } from '../context.ts';
 import { checkBlocklists, keysFromEnv, parseTarget, validateKeys, type BlocklistReport, type BlocklistResult } from '../../checks/blocklists/index.ts';
+import { pc } from '../../report/marks.ts';
 
 interface BlocklistFlags extends NetworkFlags {
   json?: boolean;

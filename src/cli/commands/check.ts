@@ -4,19 +4,13 @@
  * Exit 0 healthy, 1 problems found, 3 when DNS gave nothing at all, 2 for a bad domain.
  */
 import type { Command } from 'commander';
-import picocolors from 'picocolors';
 import { EXIT } from '../errors.ts';
 import { contextFromFlags, withNetworkOptions, type NetworkFlags } from '../context.ts';
 import { normalizeDomain } from '../../net/names.ts';
 import { checkDomain, type DomainReport } from '../../checks/index.ts';
 import type { CheckResult, CheckStatus, Finding, Severity } from '../../checks/types.ts';
 import { severityRank } from '../../checks/types.ts';
-
-/**
- * Colour only for a person at a terminal: picocolors also colours piped output when CI is set,
- * and a report piped to a file or another tool must stay plain. FORCE_COLOR still wins.
- */
-const pc = picocolors.createColors(picocolors.isColorSupported && (process.stdout.isTTY === true || !!process.env.FORCE_COLOR));
+import { pc, MARK, paint } from '../../report/marks.ts';
 
 interface CheckFlags extends NetworkFlags {
   json?: boolean;
@@ -27,19 +21,7 @@ const NAMES: Record<string, string> = {
   dane: 'DANE', ptr: 'Reverse DNS', blocklists: 'Blocklists', providers: 'Providers', smtp: 'SMTP', web: 'Web',
 };
 
-const MARK: Record<Severity | 'unknown' | 'skipped', string> = {
-  ok: pc.green('✔'), info: pc.blue('ℹ'), warn: pc.yellow('▲'), error: pc.red('✖'), critical: pc.red(pc.bold('✖')), unknown: pc.magenta('?'), skipped: pc.dim('-'),
-};
-
 const STATUS_WORD: Record<CheckStatus, string> = { ok: 'ok', info: 'ok', warn: 'warning', error: 'error', critical: 'critical', unknown: 'unknown', skipped: 'skipped' };
-
-function paint(severity: Severity | CheckStatus, text: string): string {
-  if (severity === 'critical' || severity === 'error') return pc.red(text);
-  if (severity === 'warn') return pc.yellow(text);
-  if (severity === 'ok') return pc.green(text);
-  if (severity === 'unknown') return pc.magenta(text);
-  return text;
-}
 
 export function exitCodeOf(report: DomainReport): number {
   if (report.verdict === 'healthy') return EXIT.healthy;

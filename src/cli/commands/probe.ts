@@ -6,7 +6,6 @@
  * Exit 0 healthy, 1 problems found (a warning or worse), 3 could not test, 2 bad usage.
  */
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { EXIT } from '../errors.ts';
 import { contextFromFlags, withNetworkOptions, type NetworkFlags } from '../context.ts';
 import { InputError } from '../../errors.ts';
@@ -18,6 +17,7 @@ import type { CheckResult, CheckStatus, Context, Finding, Severity } from '../..
 import { severityRank } from '../../checks/types.ts';
 import type { TlsPeer } from '../../net/tls/peer.ts';
 import { namesOf } from '../../net/tls/peer.ts';
+import { pc, MARK, paint } from '../../report/marks.ts';
 
 interface ProbeFlags extends NetworkFlags {
   json?: boolean;
@@ -53,21 +53,9 @@ export function exitCodeOf(report: ProbeReport): number {
   return EXIT.healthy;
 }
 
-const MARK: Record<Severity | 'unknown' | 'skipped', string> = {
-  ok: pc.green('✔'), info: pc.blue('ℹ'), warn: pc.yellow('▲'), error: pc.red('✖'), critical: pc.red(pc.bold('✖')), unknown: pc.magenta('?'), skipped: pc.dim('-'),
-};
-
 const OUTCOME: Record<SmtpAddressResult['outcome'], string> = {
   ok: pc.green('STARTTLS ok'), 'no-starttls': pc.yellow('no STARTTLS'), 'tls-failed': pc.red('TLS failed'), 'could-not-test': pc.magenta('could not test'),
 };
-
-function paint(severity: Severity | CheckStatus, text: string): string {
-  if (severity === 'critical' || severity === 'error') return pc.red(text);
-  if (severity === 'warn') return pc.yellow(text);
-  if (severity === 'ok') return pc.green(text);
-  if (severity === 'unknown') return pc.magenta(text);
-  return text;
-}
 
 function ms(value: number | null): string {
   return value === null ? '–' : `${value} ms`;

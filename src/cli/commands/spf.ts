@@ -9,7 +9,6 @@
  * Bad input exits 2 with one line.
  */
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { EXIT } from '../errors.ts';
 import { InputError } from '../../errors.ts';
 import { contextFromFlags, withNetworkOptions, type NetworkFlags } from '../context.ts';
@@ -18,6 +17,7 @@ import { checkHost, run, spfIdentity, type CheckHostResult, type SpfData, type S
 import type { CheckResult, Finding, Severity } from '../../checks/types.ts';
 import { QUALIFIER_RESULT } from '../../checks/spf/types.ts';
 import { severityRank } from '../../checks/types.ts';
+import { pc, MARK } from '../../report/marks.ts';
 
 interface SpfFlags extends NetworkFlags {
   ip?: string;
@@ -29,8 +29,6 @@ interface SpfFlags extends NetworkFlags {
 const RESULT_COLOR: Record<string, (s: string) => string> = {
   pass: pc.green, fail: pc.red, softfail: pc.yellow, neutral: pc.dim, none: pc.dim, permerror: pc.red, temperror: pc.magenta,
 };
-
-const MARK: Record<Severity, string> = { ok: pc.green('✔'), info: pc.blue('ℹ'), warn: pc.yellow('▲'), error: pc.red('✖'), critical: pc.red(pc.bold('✖')) };
 
 export function register(program: Command): void {
   const command = program
