@@ -8,7 +8,7 @@ import type { Context, CheckResult } from '../checks/types.ts';
 import type { DnsRecord, Resolver, TranscriptEntry } from '../net/dns/types.ts';
 import { reverseName } from '../net/names.ts';
 import type { MessageAnalysis } from '../message/types.ts';
-import { identifyProviders } from '../checks/providers/identify.ts';
+import type { ProviderIdentification } from '../checks/providers/identify.ts';
 import { blocklistTargets, checkBlocklists, type BlocklistReport } from '../checks/blocklists/index.ts';
 import { checkHost } from '../checks/spf/index.ts';
 import type { BlocklistHit, BounceFact, Facts, MailProviderFact, MxHostFact, OriginFact, OriginRole, WebHostFact } from './facts.ts';
@@ -22,7 +22,6 @@ export interface Infrastructure {
   mx: MxHostFact[];
   mxOutcome: string;
   web: WebHostFact[];
-  webNames: string[];
   spfRecord: string | null;
   spfOutcome: 'found' | 'missing' | 'multiple' | 'unknown';
   nameservers: string[];
@@ -32,7 +31,7 @@ export async function gatherInfrastructure(ctx: Context, domain: string): Promis
   const r = ctx.resolver;
   const [mx, txt, ns, apex, www] = await Promise.all([
     r.query(domain, 'MX'), r.query(domain, 'TXT'), r.query(domain, 'NS'),
-    addresses(r, domain), Promise.all([r.query(`www.${domain}`, 'A'), addresses(r, `www.${domain}`)]),
+    addresses(r, domain), addresses(r, `www.${domain}`),
   ]);
   const mxHosts = await Promise.all(mx.records.filter((m) => m.data.exchange).map(async (m) => ({ host: m.data.exchange, preference: m.data.preference, addresses: await addresses(r, m.data.exchange) })));
   const spf = txt.records.map((t) => t.data.join('')).filter((s) => /^v=spf1(\s|$)/i.test(s));
@@ -42,39 +41,28 @@ export async function gatherInfrastructure(ctx: Context, domain: string): Promis
   return {
     mx: mxHosts,
     mxOutcome: mx.outcome,
-    web: [{ name: domain, addresses: apex }, { name: `www.${domain}`, addresses: www[1] }].filter((w) => w.addresses.length),
-    webNames: www[0].cnames,
+    web: [{ name: domain, addresses: apex }, { name: `www.${domain}`, addresses: www }].filter((w) => w.addresses.length),
     spfRecord: spf[0] ?? null,
     spfOutcome,
     nameservers: ns.records.map((n) => n.data),
   };
 }
 
-/** Every include/redirect target in the SPF tree, for provider fingerprints (cached lookups). */
-async function spfIncludes(resolver: Resolver, record: string | null, depth = 0, seen = new Set<string>()): Promise<string[]> {
-  if (!record || depth > 4) return [];
-  const targets = record.split(/\s+/).map((t) => t.match(/^[+\-~?]?(?:include:|redirect=)(\S+)$/i)?.[1]?.toLowerCase()).filter((t): t is string => !!t && !t.includes('%') && !seen.has(t));
-  for (const t of targets) seen.add(t);
-  const nested = await Promise.all(targets.map(async (t) => {
-    const txt = await resolver.query(t, 'TXT');
-    const rec = txt.records.map((x) => x.data.join('')).find((s) => /^v=spf1(\s|$)/i.test(s)) ?? null;
-    return spfIncludes(resolver, rec, depth + 1, seen);
-  }));
-  return [...targets, ...nested.flat()];
-}
-
-export async function identifyMailProvider(ctx: Context, domain: string, infra: Infrastructure) {
-  const includes = await spfIncludes(ctx.resolver, infra.spfRecord);
-  const ids = identifyProviders({ mx: infra.mx.map((m) => m.host), spfIncludes: includes, ns: infra.nameservers, webNames: infra.webNames, webAddresses: infra.web.flatMap((w) => w.addresses) });
+/**
+ * The mail and DNS providers as the providers check identified them (from MX, the whole SPF
+ * include tree, NS and web names), in the form the rules and fixes use.
+ */
+export function providerFacts(domain: string, identification: ProviderIdentification | null): { mail: MailProviderFact | null; dns: Facts['dnsProvider'] } {
+  if (!identification) return { mail: null, dns: null };
+  const links = (docs: object) => Object.fromEntries(Object.entries(docs).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const ids = identification;
   const mailbox = ids.mail.find((m) => m.id === ids.mailboxHost) ?? ids.mail.find((m) => m.evidence.some((e) => e.source === 'mx')) ?? null;
   const mail: MailProviderFact | null = mailbox ? {
-    id: mailbox.id, name: mailbox.name, spfInclude: mailbox.spfInclude ?? null,
-    docs: Object.fromEntries(Object.entries(mailbox.docs).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+    id: mailbox.id, name: mailbox.name, spfInclude: mailbox.spfInclude ?? null, docs: links(mailbox.docs),
     evidence: mailbox.evidence.map((e) => `${e.source.toUpperCase()} of ${domain} points at ${mailbox.name}: ${e.value}`),
   } : null;
   const dnsMatch = ids.dns[0];
-  const dns = dnsMatch ? { id: dnsMatch.id, name: dnsMatch.name, docs: Object.fromEntries(Object.entries(dnsMatch.docs).filter(([, v]) => typeof v === 'string')) as Record<string, string> } : null;
-  return { mail, dns, identification: ids };
+  return { mail, dns: dnsMatch ? { id: dnsMatch.id, name: dnsMatch.name, docs: links(dnsMatch.docs) } : null };
 }
 
 const isFromDomain = (address: string | null, domain: string) => {

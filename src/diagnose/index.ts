@@ -10,10 +10,11 @@ import { analyzeMessage } from '../message/index.ts';
 import type { MessageAnalysis } from '../message/types.ts';
 import { runDomainChecks } from '../checks/index.ts';
 import { blocklistFindings, blocklistStatus } from '../checks/blocklists/index.ts';
+import type { ProvidersData } from '../checks/providers/index.ts';
 import type { Diagnosis, DiagnoseInput, Verdict, Cause } from './types.ts';
 import type { Facts } from './facts.ts';
 import { runRules } from './rules/index.ts';
-import { gatherInfrastructure, identifyMailProvider, rawOrigins, resolveOrigins, bounceFacts, runBlocklists, blocklistHits, citation } from './gather.ts';
+import { gatherInfrastructure, providerFacts, rawOrigins, resolveOrigins, bounceFacts, runBlocklists, blocklistHits, citation } from './gather.ts';
 
 export type { Diagnosis, DiagnoseInput, Cause } from './types.ts';
 
@@ -22,11 +23,6 @@ function signaturesFrom(messages: MessageAnalysis[], domain: string): { domain: 
   const all = messages.flatMap((m) => [...m.dkimSelectors, ...(m.original?.dkimSelectors ?? [])]);
   const own = all.filter((s) => s.domain === domain || s.domain.endsWith(`.${domain}`));
   return [...new Map(own.map((s) => [`${s.domain}|${s.selector}`, s])).values()];
-}
-
-/** SPF networks of single hosts (`ip4:x/32`, `ip6:y/128`, bare addresses) for the blocklist engine. */
-function spfHostNetworks(record: string | null): string[] {
-  return (record ?? '').split(/\s+/).map((t) => t.match(/^[+?~]?ip[46]:(\S+)$/i)?.[1]).filter((n): n is string => !!n);
 }
 
 function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
@@ -75,12 +71,13 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     runDomainChecks(runCtx, domain, { onProgress: progress, skip: ['blocklists'], fromMessages, senderAddresses }),
     gatherInfrastructure(runCtx, domain),
   ]);
-  const provider = await identifyMailProvider(runCtx, domain, infra);
+  const providersData = (checks.providers?.data ?? null) as ProvidersData | null;
+  const provider = providerFacts(domain, providersData);
 
   progress({ kind: 'check-start', check: 'blocklists' });
   const [origins, blocklistReport] = await Promise.all([
     resolveOrigins(runCtx, domain, raw, infra, provider.mail),
-    runBlocklists(runCtx, domain, infra, spfHostNetworks(infra.spfRecord), senderAddresses),
+    runBlocklists(runCtx, domain, infra, providersData?.ownSpfAddresses ?? [], senderAddresses),
   ]);
   const blocklistCheck: CheckResult = { id: 'blocklists', status: blocklistStatus(blocklistReport), findings: blocklistFindings(blocklistReport), data: blocklistReport as unknown as Record<string, unknown> };
   const allChecks: Record<string, CheckResult> = { ...checks, blocklists: blocklistCheck };
