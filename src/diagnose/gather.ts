@@ -9,7 +9,7 @@ import type { DnsRecord, Resolver, TranscriptEntry } from '../net/dns/types.ts';
 import { reverseName } from '../net/names.ts';
 import type { MessageAnalysis } from '../message/types.ts';
 import type { ProviderIdentification } from '../checks/providers/identify.ts';
-import { blocklistTargets, checkBlocklists, type BlocklistReport } from '../checks/blocklists/index.ts';
+import type { BlocklistReport } from '../checks/blocklists/index.ts';
 import { checkHost } from '../checks/spf/index.ts';
 import type { BlocklistHit, BounceFact, Facts, MailProviderFact, MxHostFact, OriginFact, OriginRole, WebHostFact } from './facts.ts';
 
@@ -162,18 +162,6 @@ export function bounceFacts(messages: { name: string; analysis: MessageAnalysis 
     const legitimate = !origin || !origin.ip ? null : origin.role === 'mail-provider' || origin.role === 'spf-authorized' || origin.role === 'authenticated-user' || origin.role === 'mx-host';
     return analysis.bounce.recipients.map((recipient) => ({ message: name, recipient, reportingMta: analysis.bounce!.reportingMta, legitimate }));
   });
-}
-
-export async function runBlocklists(ctx: Context, domain: string, infra: Infrastructure, spfNetworks: string[], extraAddresses: string[]): Promise<BlocklistReport> {
-  const targets = blocklistTargets({
-    domain,
-    mx: infra.mx,
-    domainAddresses: infra.web.find((w) => w.name === domain)?.addresses ?? [],
-    webAddresses: infra.web.find((w) => w.name === `www.${domain}`)?.addresses ?? [],
-    spf: spfNetworks,
-    bounceAddresses: extraAddresses,
-  });
-  return checkBlocklists(ctx, targets, { keys: ctx.options.keys });
 }
 
 export function blocklistHits(report: BlocklistReport): BlocklistHit[] {

@@ -9,12 +9,12 @@ import { normalizeDomain } from '../net/names.ts';
 import { analyzeMessage } from '../message/index.ts';
 import type { MessageAnalysis } from '../message/types.ts';
 import { runDomainChecks } from '../checks/index.ts';
-import { blocklistFindings, blocklistStatus } from '../checks/blocklists/index.ts';
+import type { BlocklistReport } from '../checks/blocklists/index.ts';
 import type { ProvidersData } from '../checks/providers/index.ts';
 import type { Diagnosis, DiagnoseInput, Verdict, Cause } from './types.ts';
 import type { Facts } from './facts.ts';
 import { runRules } from './rules/index.ts';
-import { gatherInfrastructure, providerFacts, rawOrigins, resolveOrigins, bounceFacts, runBlocklists, blocklistHits, citation } from './gather.ts';
+import { gatherInfrastructure, providerFacts, rawOrigins, resolveOrigins, bounceFacts, blocklistHits, citation } from './gather.ts';
 
 export type { Diagnosis, DiagnoseInput, Cause } from './types.ts';
 
@@ -64,37 +64,32 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
   const fromMessages = signaturesFrom(messages.map((m) => m.analysis), domain);
   const raw = rawOrigins(messages, domain);
   const senderAddresses = [...new Set(raw.map((o) => o.ip).filter((ip): ip is string => !!ip))];
-  const runCtx = ctx;
 
   progress({ kind: 'phase', phase: 'checks' });
   const [checks, infra] = await Promise.all([
-    runDomainChecks(runCtx, domain, { onProgress: progress, skip: ['blocklists'], fromMessages, senderAddresses }),
-    gatherInfrastructure(runCtx, domain),
+    runDomainChecks(ctx, domain, { onProgress: progress, fromMessages, senderAddresses }),
+    gatherInfrastructure(ctx, domain),
   ]);
   const providersData = (checks.providers?.data ?? null) as ProvidersData | null;
   const provider = providerFacts(domain, providersData);
 
-  progress({ kind: 'check-start', check: 'blocklists' });
-  const [origins, blocklistReport] = await Promise.all([
-    resolveOrigins(runCtx, domain, raw, infra, provider.mail),
-    runBlocklists(runCtx, domain, infra, providersData?.ownSpfAddresses ?? [], senderAddresses),
-  ]);
-  const blocklistCheck: CheckResult = { id: 'blocklists', status: blocklistStatus(blocklistReport), findings: blocklistFindings(blocklistReport), data: blocklistReport as unknown as Record<string, unknown> };
-  const allChecks: Record<string, CheckResult> = { ...checks, blocklists: blocklistCheck };
-  progress({ kind: 'check-done', check: 'blocklists', status: blocklistCheck.status });
+  const origins = await resolveOrigins(ctx, domain, raw, infra, provider.mail);
+  // The blocklists check covered the bounces' sending addresses (senderAddresses) along with the MX
+  // hosts, the web host and the SPF addresses.
+  const blocklistReport = (checks.blocklists?.data ?? null) as BlocklistReport | null;
 
-  const findings: Finding[] = Object.values(allChecks).flatMap((c) => c.findings);
+  const findings: Finding[] = Object.values(checks).flatMap((c) => c.findings);
   const facts: Facts = {
-    domain, checks: allChecks, findings, messages,
+    domain, checks, findings, messages,
     mx: infra.mx, mxOutcome: infra.mxOutcome, web: infra.web,
     spfRecord: infra.spfRecord, spfOutcome: infra.spfOutcome, nameservers: infra.nameservers,
     mailProvider: provider.mail, dnsProvider: provider.dns,
-    origins, bounces: bounceFacts(messages, origins), blocklists: blocklistHits(blocklistReport),
+    origins, bounces: bounceFacts(messages, origins), blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
     cite: citation(ctx.resolver.transcript),
   };
   progress({ kind: 'phase', phase: 'diagnosis' });
   const causes = runRules(facts);
-  const verdict = verdictOf(causes, allChecks);
+  const verdict = verdictOf(causes, checks);
   return {
     schema: 'mailsleuth/diagnosis@1',
     domain,
@@ -104,7 +99,7 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     headline: headlineOf(domain, causes, verdict),
     causes,
     findings,
-    checks: allChecks,
+    checks,
     messages: messages.map((m) => ({ file: m.name, ...m.analysis })),
     dns: { servers: [...ctx.resolver.servers], queriesSent: ctx.resolver.stats.queriesSent, cacheHits: ctx.resolver.stats.cacheHits, transcript: [...ctx.resolver.transcript] },
   };
