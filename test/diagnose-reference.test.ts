@@ -155,3 +155,12 @@ test('the CLI: diagnose --json prints the contract, exits 1 on problems; --forma
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read .*nope\.eml: no such file/);
 });
+
+test('a resolver that cannot be reached: incomplete, exit 3, the DNS error named, no invented causes', async () => {
+  const out = await cli(['diagnose', 'acme.example', '--resolver', '127.0.0.1:9', '--no-probe', '--json']);
+  assert.equal(out.status, 3, out.stderr);
+  const parsed = JSON.parse(out.stdout) as Diagnosis;
+  assert.equal(parsed.verdict, 'incomplete');
+  assert.match(parsed.headline, /no DNS answer at all .*127\.0\.0\.1:9 refused the connection/);
+  assert.deepEqual(parsed.causes, []);
+});

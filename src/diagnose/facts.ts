@@ -62,6 +62,7 @@ export interface BlocklistHit {
   url: string | null;
   delistUrl: string | null;
   delistNote: string | null;
+  /** Why the list refused the query (public resolver, volume, key), or null. */
   errorKind: string | null;
   /** Transcript id of the DNS answer. */
   dns: number | null;

@@ -170,7 +170,9 @@ export function blocklistHits(report: BlocklistReport): BlocklistHit[] {
     status: r.status, codes: r.codes, labels: r.labels, meaning: r.meaning ?? r.error?.message ?? '',
     nature: r.status !== 'listed' ? 'unknown' : r.abuse ? 'abuse' : 'policy',
     txt: r.txt, url: r.url, delistUrl: r.delistUrl ?? r.lookupUrl, delistNote: r.delisting,
-    errorKind: r.status === 'error' && r.error?.resolverProblem ? r.error.kind : r.status === 'error' ? (r.error?.kind ?? 'error') : null,
+    // Only a refusal by the list (public resolver, volume, bad key) is "query refused"; a network
+    // failure or a timeout is just an unanswered lookup.
+    errorKind: r.status === 'error' && r.error?.resolverProblem ? r.error.kind : null,
     dns: r.dns[0] ?? null,
   }));
 }

@@ -5,6 +5,7 @@
  * resolver, and the rules turn the facts into causes.
  */
 import type { Context, CheckResult, Finding } from '../checks/types.ts';
+import type { TranscriptEntry } from '../net/dns/types.ts';
 import { normalizeDomain } from '../net/names.ts';
 import { analyzeMessage } from '../message/index.ts';
 import type { MessageAnalysis } from '../message/types.ts';
@@ -24,6 +25,15 @@ function signaturesFrom(messages: MessageAnalysis[], domain: string): { domain: 
   const own = all.filter((s) => s.domain === domain || s.domain.endsWith(`.${domain}`));
   return [...new Map(own.map((s) => [`${s.domain}|${s.selector}`, s])).values()];
 }
+
+/** The first DNS error when no lookup of the run got an answer at all (resolver down or unreachable). */
+function dnsDown(transcript: readonly TranscriptEntry[]): string | null {
+  if (!transcript.length || transcript.some((e) => e.outcome !== 'error' && e.outcome !== 'timeout')) return null;
+  return transcript[0]!.error ?? transcript[0]!.outcome;
+}
+
+/** Causes the messages alone establish, which stand even when DNS gave nothing. */
+const FROM_MESSAGES_ALONE = new Set(['recipient-problem', 'content-rejected', 'rate-limited', 'dmarc-failing']);
 
 function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
   // Any cause is a problem someone has to act on — even one on the recipient's side (info severity).
@@ -88,15 +98,17 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     cite: citation(ctx.resolver.transcript),
   };
   progress({ kind: 'phase', phase: 'diagnosis' });
-  const causes = runRules(facts);
-  const verdict = verdictOf(causes, checks);
+  const down = dnsDown(ctx.resolver.transcript);
+  // With no DNS answer at all, every DNS-based cause would be an artefact of the outage.
+  const causes = runRules(facts).filter((c) => !down || FROM_MESSAGES_ALONE.has(c.id));
+  const verdict = down ? 'incomplete' : verdictOf(causes, checks);
   return {
     schema: 'mailsleuth/diagnosis@1',
     domain,
     generatedAt: ctx.now().toISOString(),
     durationMs: Math.round(performance.now() - started),
     verdict,
-    headline: headlineOf(domain, causes, verdict),
+    headline: down ? `Could not complete the checks for ${domain}: no DNS answer at all (${down}).` : headlineOf(domain, causes, verdict),
     causes,
     findings,
     checks,

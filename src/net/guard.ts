@@ -26,6 +26,8 @@ export function isLoopback(ip: string): boolean {
 }
 
 export class OfflineGuardError extends Error {
+  /** The CLI prints it on one line: the run was pointed somewhere it may not go. */
+  readonly userFacing = true;
   constructor(destination: string) {
     super(`offline guard: refusing to contact ${destination} (only loopback is allowed in this run)`);
     this.name = 'OfflineGuardError';

@@ -52,7 +52,9 @@ export function renderText(d: Diagnosis): string {
     out.push(pc.bold(d.causes.length === 1 ? 'Root cause' : `Causes, most likely first (${d.causes.length})`));
     d.causes.forEach((c, i) => out.push(renderCause(c, i), ''));
   } else {
-    out.push('No cause found: nothing in DNS, blocklists, probes or the messages given explains a delivery problem.', '');
+    out.push(d.verdict === 'incomplete'
+      ? 'No cause could be established: the checks below did not get the answers they need.'
+      : 'No cause found: nothing in DNS, blocklists, probes or the messages given explains a delivery problem.', '');
   }
   out.push(pc.bold('Checks'));
   out.push(renderChecks(d.checks));

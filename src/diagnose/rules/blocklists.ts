@@ -97,7 +97,7 @@ export function domainBlocklisted(facts: Facts): Cause[] {
 }
 
 export function blocklistQueryRefused(facts: Facts): Cause[] {
-  const refused = facts.blocklists.filter((h) => h.status === 'error' && h.errorKind && h.errorKind !== 'timeout');
+  const refused = facts.blocklists.filter((h) => h.status === 'error' && h.errorKind);
   if (!refused.length) return [];
   const lists = [...new Set(refused.map((h) => h.listName))];
   return [{

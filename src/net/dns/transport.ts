@@ -74,13 +74,16 @@ export function createUdpChannel(server: ServerAddress): UdpChannel {
     });
     // A connected socket turns an ICMP port-unreachable into ECONNREFUSED instead of a long timeout;
     // it concerns every query in flight on this socket.
-    s.on('error', (err) => {
-      if (socket === s) { socket = null; ready = null; }
-      s.close();
-      for (const p of [...pending.values()]) p.finish({ kind: 'error', message: describe(err, server) });
-    });
+    s.on('error', (err) => fail(s, err));
     s.unref();
     return new Promise((resolve) => s.connect(server.port, server.host, () => resolve()));
+  }
+
+  /** The socket is unusable (an ICMP error may surface on any later send or receive): every query in flight fails with it. */
+  function fail(s: dgram.Socket, err: Error): void {
+    if (socket === s) { socket = null; ready = null; }
+    try { s.close(); } catch { /* already closed */ }
+    for (const p of [...pending.values()]) p.finish({ kind: 'error', message: describe(err as NodeJS.ErrnoException, server) });
   }
 
   function freeId(): number {
@@ -105,7 +108,7 @@ export function createUdpChannel(server: ServerAddress): UdpChannel {
           resolve(result);
         };
         pending.set(id, { name, type, finish });
-        s.send(bytes, (err) => { if (err) finish({ kind: 'error', message: describe(err, server) }); });
+        s.send(bytes, (err) => { if (err) fail(s, err); });
       });
     },
   };
