@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/mailsleuth.js', import.meta.url));
@@ -43,4 +45,17 @@ test('an unreadable file is one line and exit 2; so is input above --max-size', 
   const big = run(['--max-size', '100', fixture('postfix-dsn.eml')]);
   assert.equal(big.status, 2);
   assert.match(big.stderr, /above the limit/);
+});
+
+test('an empty file and a file that is no message at all are input errors, not analyses', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ms-analyze-'));
+  writeFileSync(join(dir, 'empty.eml'), '');
+  writeFileSync(join(dir, 'photo.eml'), Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 251)));
+  const empty = run([join(dir, 'empty.eml')]);
+  assert.equal(empty.status, 2);
+  assert.match(empty.stderr, /the file is empty/);
+  const junk = run([join(dir, 'photo.eml')]);
+  assert.equal(junk.status, 2);
+  assert.match(junk.stderr, /does not look like an email message/);
+  assert.equal(junk.stderr.trim().split('\n').length, 1);
 });

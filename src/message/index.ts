@@ -84,9 +84,20 @@ async function nestedBounce(p: Parsed, returned: MimeParts['returned'], options:
   return analysis.kind === 'bounce' ? analysis.bounce : null;
 }
 
+const NOT_HEADERS = 'the input does not start with a header block; it was read as text';
+
+/**
+ * Why an analysis found nothing of a message in the input (no header fields, no bounce text, no
+ * hops), or null: such input is a user's mistake (a wrong file), not a message with problems.
+ */
+export function notAMessage(a: MessageAnalysis): string | null {
+  if (a.bounce || a.feedback || a.hops.length || a.from || a.subject || a.messageId) return null;
+  return a.problems.includes(NOT_HEADERS) ? 'it does not look like an email message (no header fields, no bounce text)' : null;
+}
+
 async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number, nested = false): Promise<MessageAnalysis> {
   const problems: string[] = [];
-  if (!looksLikeHeaders(p.header)) problems.push('the input does not start with a header block; it was read as text');
+  if (!looksLikeHeaders(p.header)) problems.push(NOT_HEADERS);
   const headersOnly = p.body === null || !p.body.trim();
   let mime: MimeParts = { text: p.body ?? '', deliveryStatus: [], feedbackReport: null, returned: null, problems: [] };
   // The returned copy is read for its header (hops, origin, authentication); its body is the

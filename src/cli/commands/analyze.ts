@@ -5,12 +5,12 @@
  * Offline unless `--resolver` is given, which turns on DKIM re-verification through that server.
  * Exit 1 when a bounce was found, 0 otherwise, 2 when a file cannot be read.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.ts';
 import { InputError } from '../../errors.ts';
 import { createResolver } from '../../net/dns/client.ts';
-import { analyzeMailbox, reasonMeaning, DEFAULT_MAX_SIZE, type MessageAnalysis, type Hop } from '../../message/index.ts';
+import { analyzeMailbox, notAMessage, reasonMeaning, DEFAULT_MAX_SIZE, type MessageAnalysis, type Hop } from '../../message/index.ts';
 import { pc } from '../../report/marks.ts';
 
 interface AnalyzeFlags { json?: boolean; maxSize?: string; resolver?: string[] }
@@ -18,14 +18,17 @@ interface AnalyzeFlags { json?: boolean; maxSize?: string; resolver?: string[] }
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function readInput(file: string, maxSize: number): Uint8Array {
+  let bytes: Uint8Array;
   try {
-    if (file === '-') return readFileSync(0);
-    return readFileSync(file);
+    // The size is checked before reading, so a wrong multi-gigabyte file is refused, not loaded.
+    if (file !== '-' && statSync(file).size > maxSize) throw new InputError(`${file}: ${statSync(file).size} bytes, above the limit of ${maxSize} bytes (--max-size)`);
+    bytes = file === '-' ? readFileSync(0) : readFileSync(file);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  } finally {
-    void maxSize;
   }
+  if (!bytes.length) throw new InputError(`${file}: the file is empty`);
+  return bytes;
 }
 
 function duration(seconds: number | null): string {
@@ -104,6 +107,8 @@ export function register(program: Command): void {
         let results: MessageAnalysis[];
         try {
           results = await analyzeMailbox(readInput(file, maxSize), { maxSize, resolver });
+          const nothing = results.length === 1 ? notAMessage(results[0]!) : null;
+          if (nothing) throw new InputError(`${file}: ${nothing}`);
         } catch (err) {
           if (!(err instanceof InputError) && !(err as { userFacing?: boolean }).userFacing) throw err;
           const message = (err as Error).message.startsWith(file) ? (err as Error).message : `${file}: ${(err as Error).message}`;
