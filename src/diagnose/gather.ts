@@ -6,9 +6,9 @@
 import { isIP } from 'node:net';
 import type { Context, CheckResult } from '../checks/types.ts';
 import type { DnsRecord, Resolver, TranscriptEntry } from '../net/dns/types.ts';
-import { reverseName } from '../net/names.ts';
 import type { MessageAnalysis } from '../message/types.ts';
 import type { ProviderIdentification } from '../checks/providers/identify.ts';
+import type { PtrData } from '../checks/ptr/index.ts';
 import type { BlocklistReport } from '../checks/blocklists/index.ts';
 import { checkHost } from '../checks/spf/index.ts';
 import type { BlocklistHit, BounceFact, Facts, MailProviderFact, MxHostFact, OriginFact, OriginRole, WebHostFact } from './facts.ts';
@@ -118,11 +118,10 @@ export function rawOrigins(messages: { name: string; analysis: MessageAnalysis }
   return out;
 }
 
-async function ptrOf(resolver: Resolver, ip: string): Promise<OriginFact['ptr']> {
-  const ptr = await resolver.query(reverseName(ip), 'PTR');
-  const names = ptr.records.map((r) => r.data);
-  const forward = await Promise.all(names.slice(0, 3).map((n) => addresses(resolver, n)));
-  return { names, confirmed: forward.some((list) => list.includes(ip)), outcome: ptr.outcome };
+/** The origin's reverse DNS as the ptr check found it (the diagnosis hands it every bounce address). */
+function ptrOf(ptr: PtrData | null, ip: string): OriginFact['ptr'] {
+  const r = ptr?.addresses.find((a) => a.ip === ip);
+  return r ? { names: r.ptr, confirmed: r.fcrdns === true, outcome: r.outcome } : null;
 }
 
 async function spfFor(ctx: Context, ip: string, domain: string): Promise<string> {
@@ -130,7 +129,7 @@ async function spfFor(ctx: Context, ip: string, domain: string): Promise<string>
   return result.result;
 }
 
-export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigin[], infra: Infrastructure, provider: MailProviderFact | null): Promise<OriginFact[]> {
+export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigin[], infra: Infrastructure, provider: MailProviderFact | null, ptr: PtrData | null): Promise<OriginFact[]> {
   return Promise.all(raw.map(async (o): Promise<OriginFact> => {
     const fromDomain = isFromDomain(o.carrier.from, domain) || (o.analysis.kind === 'bounce' && !o.analysis.original);
     const signs = o.carrier.submission.map((s) => `${s.header}: ${s.value}`);
@@ -139,10 +138,9 @@ export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigi
       return { message: o.message, ip: null, host: o.host, role: 'unknown', spfResult: null, providerAuthorizes: null, ptr: null, reasoning: o.reasoning.length ? o.reasoning : ['no sending address could be read from the headers'], submissionSigns: signs, domainDkim, fromDomain };
     }
     const ip = o.ip;
-    const [spfResult, providerResult, ptr] = await Promise.all([
+    const [spfResult, providerResult] = await Promise.all([
       spfFor(ctx, ip, domain),
       provider?.spfInclude ? spfFor(ctx, ip, provider.spfInclude) : Promise.resolve(null),
-      ptrOf(ctx.resolver, ip),
     ]);
     const providerAuthorizes = providerResult === null ? null : providerResult === 'pass';
     let role: OriginRole = 'unknown';
@@ -151,7 +149,7 @@ export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigi
     else if (o.authenticated) role = 'authenticated-user';
     else if (infra.web.some((w) => w.addresses.includes(ip))) role = 'web-host';
     else if (infra.mx.some((m) => m.addresses.includes(ip))) role = 'mx-host';
-    return { message: o.message, ip, host: o.host, role, spfResult, providerAuthorizes, ptr, reasoning: o.reasoning, submissionSigns: signs, domainDkim, fromDomain };
+    return { message: o.message, ip, host: o.host, role, spfResult, providerAuthorizes, ptr: ptrOf(ptr, ip), reasoning: o.reasoning, submissionSigns: signs, domainDkim, fromDomain };
   }));
 }
 

@@ -12,6 +12,7 @@ import type { MessageAnalysis } from '../message/types.ts';
 import { runDomainChecks } from '../checks/index.ts';
 import type { BlocklistReport } from '../checks/blocklists/index.ts';
 import type { ProvidersData } from '../checks/providers/index.ts';
+import type { PtrData } from '../checks/ptr/index.ts';
 import type { Diagnosis, DiagnoseInput, Verdict, Cause } from './types.ts';
 import type { Facts } from './facts.ts';
 import { runRules } from './rules/index.ts';
@@ -83,7 +84,7 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
   const providersData = (checks.providers?.data ?? null) as ProvidersData | null;
   const provider = providerFacts(domain, providersData);
 
-  const origins = await resolveOrigins(ctx, domain, raw, infra, provider.mail);
+  const origins = await resolveOrigins(ctx, domain, raw, infra, provider.mail, (checks.ptr?.data ?? null) as PtrData | null);
   // The blocklists check covered the bounces' sending addresses (senderAddresses) along with the MX
   // hosts, the web host and the SPF addresses.
   const blocklistReport = (checks.blocklists?.data ?? null) as BlocklistReport | null;
