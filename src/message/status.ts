@@ -8,6 +8,18 @@ const vendor = codes.vendor as Record<string, string>;
 const detail = codes.detail as Record<string, { meaning: string; rfc: string }>;
 const subject = codes.subject as Record<string, string>;
 const klass = codes.class as Record<string, string>;
+/** A receiver's documented block of codes (Microsoft's 5.7.606–649 banned IPs): same class and subject, detail within bounds. */
+const vendorRanges = (codes.vendorRanges as { from: string; to: string; meaning: string }[]).map((r) => {
+  const [c, s, lo] = r.from.split('.');
+  return { prefix: `${c}.${s}.`, lo: Number(lo), hi: Number(r.to.split('.')[2]), meaning: r.meaning };
+});
+
+function vendorMeaning(status: string): string | null {
+  const own = vendor[status];
+  if (own) return own;
+  const detailNumber = Number(status.split('.')[2]);
+  return vendorRanges.find((r) => status.startsWith(r.prefix) && detailNumber >= r.lo && detailNumber <= r.hi)?.meaning ?? null;
+}
 
 const STATUS = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
 
@@ -34,7 +46,7 @@ export function statusMeaning(status: string | null): string | null {
   const [c, s, d] = status.split('.');
   if (!c || !s || !d) return null;
   const head = klass[c] ?? 'Unknown class';
-  const own = vendor[status];
+  const own = vendorMeaning(status);
   if (own) return `${head}: ${own}`;
   const reg = detail[`X.${s}.${d}`];
   if (reg) return `${head}: ${reg.meaning} (${reg.rfc})`;

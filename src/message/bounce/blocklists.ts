@@ -6,11 +6,25 @@
 import catalog from '../../../data/bounce-blocklists.json' with { type: 'json' };
 import type { BlocklistMention } from '../types.ts';
 
-interface ListEntry { id: string; name: string; zone: string | null; lookupUrl: string | null }
+interface ListEntry { id: string; name: string; zone: string | null; dqsZone?: string; lookupUrl: string | null }
 
 const lists = catalog.lists as ListEntry[];
 const byId = new Map(lists.map((l) => [l.id, l]));
 const byZone = new Map(lists.filter((l) => l.zone).map((l) => [l.zone!.toLowerCase(), l]));
+// A keyed zone ('<key>.zen.dq.spamhaus.net') is the list itself; the first list per zone names it (ZEN, not CSS, for sbl).
+const byDqsZone = new Map<string, ListEntry>();
+for (const l of lists) if (l.dqsZone && !byDqsZone.has(l.dqsZone)) byDqsZone.set(l.dqsZone.toLowerCase(), l);
+
+/** The catalog entry for a zone named in the text: itself, a parent zone, or a keyed Data Query Service zone. */
+function entryForZone(zone: string): { entry: ListEntry | undefined; zone: string } {
+  const exact = byZone.get(zone);
+  if (exact) return { entry: exact, zone };
+  for (const [dq, entry] of byDqsZone) {
+    // The subscriber's key is the receiver's secret: report the zone without it.
+    if (zone === dq || zone.endsWith('.' + dq)) return { entry, zone: dq };
+  }
+  return { entry: [...byZone.entries()].find(([z]) => zone.endsWith('.' + z))?.[1], zone };
+}
 const aliases = catalog.aliases.map((a) => ({ id: a.id, re: new RegExp(a.regex, 'i') }));
 const zoneContext = new RegExp(catalog.zoneContext, 'gi');
 const listedAddress = catalog.listedAddress.map((r) => new RegExp(r, 'i'));
@@ -40,8 +54,7 @@ export function findBlocklists(text: string | null): BlocklistMention[] {
   const listed = listedIn(text);
   const found = new Map<string, BlocklistMention>();
   for (const m of text.matchAll(zoneContext)) {
-    const zone = m.groups!.zone!.toLowerCase().replace(/\.$/, '');
-    const entry = byZone.get(zone) ?? [...byZone.entries()].find(([z]) => zone.endsWith('.' + z))?.[1];
+    const { entry, zone } = entryForZone(m.groups!.zone!.toLowerCase().replace(/\.$/, ''));
     const item = mention(entry, zone, listed);
     found.set(item.id, item);
   }
