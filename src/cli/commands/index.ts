@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as blocklist } from './blocklist.ts';
 import { register as analyze } from './analyze.ts';
+import { register as dmarcReport } from './dmarc-report.ts';
 import { register as check } from './check.ts';
 import { register as diagnose } from './diagnose.ts';
 import { register as probe } from './probe.ts';
@@ -12,4 +13,4 @@ import { register as demo } from './demo.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [diagnose, check, analyze, blocklist, probe, spf, serve, lab, demo];
+export const commands: RegisterCommand[] = [diagnose, check, analyze, dmarcReport, blocklist, probe, spf, serve, lab, demo];
