@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyzeMessage } from '../src/message/index.ts';
+import { unfoldReply } from '../src/message/bounce/text.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/messages/modern/${name}.eml`, import.meta.url));
 
@@ -73,6 +74,29 @@ const rows: Row[] = [
   { file: 'postfix-mimecast-tls-required', address: 'it@law-partners.example', reason: 'failedstarttls', hard: false, status: '5.0.0' },
   { file: 'postfix-mimecast-ip-reputation', address: 'hr@law-partners.example', reason: 'badreputation', hard: false, status: '5.0.0' },
   { file: 'postfix-policyd-spf-5.7.23', address: 'team@open-source-proj.example', reason: 'authfailure', hard: false, status: '5.7.23', note: '"Recipient address rejected" wording around an SPF failure' },
+  // Round two: more of the same receivers' texts, and the sender's own TLS failures
+  { file: 'postfix-gmail-5.7.30-dkim-not-pass', address: 'ana.lopez@gmail.com', reason: 'authfailure', hard: false, status: '5.7.30' },
+  { file: 'exim-gmail-5.7.0-content-security-issue', address: 'applicant.4471@gmail.com', reason: 'policyviolation', hard: false, status: '5.7.0', note: 'Sisimai\'s Google table: a potential security issue in the content is policyviolation' },
+  { file: 'postfix-workspace-5.7.1-policy-prohibited', address: 'legal@workspace-customer.example', reason: 'policyviolation', hard: false, status: '5.7.1' },
+  { file: 'postfix-gmail-5.2.1-inactive', address: 'marco.v@gmail.com', reason: 'suspend', hard: false, status: '5.2.1' },
+  { file: 'postfix-gmail-4.7.0-low-domain-reputation', address: 'yuki.t@gmail.com', reason: 'badreputation', hard: false, status: '4.7.0' },
+  { file: 'postfix-outlook-5.7.1-spamhaus-as3130', address: 'ines.r@outlook.com', reason: 'blocked', hard: false, status: '5.7.1', lists: [['spamhaus-zen', '203.0.113.9']] },
+  { file: 'postfix-outlook-5.7.23-spf-violation', address: 'accounts@contoso-tenant.example', reason: 'authfailure', hard: false, status: '5.7.23' },
+  { file: 'postfix-outlook-5.5.0-mailbox-unavailable', address: 'no.such.person@outlook.com', reason: 'userunknown', hard: true, status: '5.5.0' },
+  { file: 'postfix-microsoft-5.7.510-no-ipv6', address: 'referrals@contoso-tenant.example', reason: 'blocked', hard: false, status: '5.7.510' },
+  { file: 'exchange-online-5.7.133-group-sender-not-authenticated', address: 'all-staff@contoso.example', reason: 'rejected', hard: false, status: '5.7.133', note: 'the group takes mail from its organisation only: the sender is refused, not the transport unauthenticated' },
+  { file: 'exchange-online-5.4.8-mta-sts', address: 'dispatch@harbor-logistics.example', reason: 'failedstarttls', hard: false, status: '5.4.8' },
+  { file: 'exchange-online-5.7.322-certificate-expired', address: 'office@village-bakery.example', reason: 'failedstarttls', hard: false, status: '5.7.322' },
+  { file: 'postfix-tls-required-not-offered', address: 'ops@partner-utility.example', reason: 'failedstarttls', hard: false, status: '4.7.4', note: 'Postfix\'s own words (X-Postfix): the receiver offered no STARTTLS' },
+  { file: 'postfix-dane-certificate-not-verified', address: 'grid@partner-utility.example', reason: 'failedstarttls', hard: false, status: '4.7.5' },
+  { file: 'postfix-yahoo-tss09-permanent', address: 'ruth.h@yahoo.com', reason: 'blocked', hard: false, status: '5.7.2', note: 'every message from the IP refused for good; Sisimai\'s Yahoo table says rejected' },
+  { file: 'postfix-yahoo-bl21-spamhaus', address: 'ben.o@yahoo.com', reason: 'blocked', hard: false, status: '5.7.1', lists: [['spamhaus-zen', '203.0.113.9']] },
+  { file: 'postfix-icloud-spamhaus-sbl', address: 'chloe.d@icloud.com', reason: 'blocked', hard: false, status: '5.7.1', lists: [['spamhaus-sbl', '203.0.113.9']] },
+  { file: 'postfix-icloud-spamhaus-dbl', address: 'sam.k@icloud.com', reason: 'blocked', hard: false, status: '5.7.1', lists: [['spamhaus-dbl', null]], note: 'a domain in the message is listed; Sisimai\'s Apple table says blocked' },
+  { file: 'postfix-icloud-inactive-address', address: 'old.handle@icloud.com', reason: 'suspend', hard: false, status: '5.1.1', note: 'words beat the X.1.1 code: Sisimai\'s 2026 tests read iCloud\'s "inactive email address" as suspend' },
+  { file: 'postfix-gmx-policy-restrictions', address: 'julia.w@gmx.de', reason: 'policyviolation', hard: false, status: '5.0.0' },
+  { file: 'postfix-webde-rate-limit', address: 'm.braun@web.de', reason: 'ratelimited', hard: false, status: '4.0.0', note: '"Service not available" is WEB.DE\'s greeting boilerplate, the last line says why' },
+  { file: 'postfix-yandex-spam', address: 'ivan.p@yandex.ru', reason: 'spamdetected', hard: false, status: '5.7.1' },
 ];
 
 for (const row of rows) {
@@ -100,4 +124,14 @@ test('the returned copy of each report is analysed: its hops and its origin', as
   }
   const postfix = await analyzeMessage(fixture('postfix-gmail-5.7.26-unauthenticated'));
   assert.equal(postfix.original?.origin?.ip, '198.51.100.77', 'the authenticated client behind the submission hop');
+});
+
+test('a multi-line reply joined into one line reads whole: the code repeated on each line is dropped, the first kept', () => {
+  assert.equal(unfoldReply('552-5.7.0 This message was blocked because its content presents a potential 552-5.7.0 security issue. 552 5.7.0 https://support.google.com/mail/?p=BlockedMessage - gsmtp'),
+    '552-5.7.0 This message was blocked because its content presents a potential security issue. https://support.google.com/mail/?p=BlockedMessage - gsmtp');
+  assert.equal(unfoldReply('554-gmx.net (mxgmx104) Nemesis ESMTP Service not available 554-No SMTP service 554-IP address is block listed. 554 For explanation visit https://postmaster.gmx.net/'),
+    '554-gmx.net (mxgmx104) Nemesis ESMTP Service not available No SMTP service IP address is block listed. 554 For explanation visit https://postmaster.gmx.net/');
+  const single = '550 5.1.1 <a@b.example>: Recipient address rejected: User unknown in virtual mailbox table';
+  assert.equal(unfoldReply(single), single);
+  assert.equal(unfoldReply('see http://postmaster.yahoo.com/550-bl23.html'), 'see http://postmaster.yahoo.com/550-bl23.html', 'a code inside a URL is no reply code');
 });

@@ -11,7 +11,7 @@ import type { Bounce, BounceRecipient, FeedbackReport } from '../types.ts';
 import { readSesEvent, type SesEvent } from './ses.ts';
 import { classifyReason, reasonFromText } from './reason.ts';
 import { findBlocklists } from './blocklists.ts';
-import { splitReport, findRecipients, readDiagnostic, findRemoteMta, findCommand, findStatusOrCode, type TextRecipient } from './text.ts';
+import { splitReport, findRecipients, readDiagnostic, findRemoteMta, findCommand, findStatusOrCode, unfoldReply, type TextRecipient } from './text.ts';
 import { fromDaemon, bounceSubject, bounceWording } from './detect.ts';
 import { identifySoftware, softwareReason, localAgentReason, providerReason, type Software } from './software.ts';
 
@@ -41,7 +41,7 @@ export interface BounceReading {
 
 /** Context for the reason classifier: the report without its boilerplate, bounded so a huge text costs little. */
 function reportContext(report: string): string {
-  return report.replace(/\s+/g, ' ').slice(0, 6000);
+  return unfoldReply(report.replace(/\s+/g, ' ').slice(0, 6000));
 }
 
 function cleanStatus(value: string | undefined): string | null {
@@ -111,6 +111,8 @@ function buildRecipient(w: Writer, address: string, fields: DsnFields | null, te
   const note = statusComment(fields?.status);
   // Without a reply of its own the comment only restates the code, which the status already says.
   if (note && reasonText) reasonText = `${reasonText} ${note}`;
+  // The receiver's sentences without the reply code repeated on each of its lines.
+  if (reasonText) reasonText = unfoldReply(reasonText);
   const read = readDiagnostic(diagnostic);
   // The report's own words name the command for its only recipient; with several, they may be about another.
   read.command ??= findCommand(textDiag) ?? transcriptCommand(w.report, address) ?? (single ? findCommand(context) : null);
@@ -133,7 +135,7 @@ function buildRecipient(w: Writer, address: string, fields: DsnFields | null, te
     reasonSource: decision.source,
     hard: decision.hard,
     remoteMta: remoteMta?.toLowerCase().replace(/\.$/, '') ?? null,
-    blocklists: findBlocklists(diagnostic),
+    blocklists: findBlocklists(diagnostic && unfoldReply(diagnostic)),
   };
 }
 

@@ -115,6 +115,21 @@ export function findCommand(text: string | null): string | null {
   return null;
 }
 
+/**
+ * A multi-line SMTP reply joined into one line repeats its code on every line ("... presents a
+ * potential 552-5.7.0 security issue", Postfix's and Exchange's rendering of Gmail's replies).
+ * Keeps the first code and drops its repeats, so the receiver's sentences read whole again.
+ */
+export function unfoldReply(text: string): string {
+  const first = /(?<![\w.\/-])([245]\d\d)(?:-|\s+[245]\.\d{1,3}\.\d{1,3}\b)/.exec(text);
+  if (!first) return text;
+  const end = first.index + first[0].length;
+  // A repeat is the same code with a dash (a continuation line) or followed by an enhanced code (the last line).
+  const repeat = new RegExp(`\\s${first[1]}(?:-(?:[245]\\.\\d{1,3}\\.\\d{1,3}(?=\\s))?|\\s[245]\\.\\d{1,3}\\.\\d{1,3}(?=\\s))`, 'g');
+  const rest = text.slice(end);
+  return repeat.test(rest) ? text.slice(0, end) + rest.replace(repeat, ' ').replace(/\s{2,}/g, ' ') : text;
+}
+
 /** The first SMTP reply code in a diagnostic, e.g. "550". */
 export function findReplyCode(text: string | null): string | null {
   if (!text) return null;
