@@ -25,6 +25,8 @@ interface DmarcReportFlags {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Room for an IPv6 address and a few characters of its reverse name. */
+const SOURCE_WIDTH = 46;
 
 function readInputFile(file: string, maxBytes: number): Uint8Array {
   try {
@@ -60,11 +62,19 @@ const CLASS_PAINT: Record<SourceClass, (s: string) => string> = {
   aligned: pc.green, forwarded: pc.cyan, misconfigured: pc.yellow, unauthorized: (s) => pc.red(pc.bold(s)),
 };
 
+/** ` (name)` from reverse DNS, cut from the left when long: the end of a name says whose host it is. */
+function hostSuffix(s: SourceRow, room: number): string {
+  const name = s.reverseDns?.name;
+  if (!name) return '';
+  const label = s.reverseDns?.fcrdns === false ? `${name}, unconfirmed` : name;
+  const fit = room - 3;
+  return ` (${label.length > fit ? `…${label.slice(label.length - fit + 1)}` : label})`;
+}
+
 function sourceLine(s: SourceRow): string {
   const mixed = Object.values(s.classes).filter((n) => n > 0).length > 1 ? '*' : '';
-  const host = s.reverseDns?.name ? ` (${s.reverseDns.name}${s.reverseDns.fcrdns === false ? ', unconfirmed' : ''})` : '';
   return [
-    cell(`${s.ip}${host}`, 40),
+    cell(`${s.ip}${hostSuffix(s, SOURCE_WIDTH - s.ip.length)}`, SOURCE_WIDTH),
     String(s.messages).padStart(8),
     paintShare(share(s.spfAligned), 9),
     paintShare(share(s.dkimAligned), 9),
@@ -108,7 +118,7 @@ function details(sources: SourceRow[]): string[] {
 /** The readable report: header, one line per source, then the why and the fix for each source that is not aligned. */
 export function renderDmarcSummary(summary: AggregateSummary): string {
   const out = [...header(summary), ''];
-  out.push(pc.dim(['SOURCE'.padEnd(40), 'MESSAGES', 'SPF ALGN '.padEnd(9), 'DKIM ALGN', 'DMARC'.padEnd(9), 'CLASS'.padEnd(14), 'REPORTERS'].join('  ')));
+  out.push(pc.dim(['SOURCE'.padEnd(SOURCE_WIDTH), 'MESSAGES', 'SPF ALGN '.padEnd(9), 'DKIM ALGN', 'DMARC'.padEnd(9), 'CLASS'.padEnd(14), 'REPORTERS'].join('  ')));
   for (const s of summary.sources) out.push(sourceLine(s));
   if (summary.sources.some((s) => Object.values(s.classes).filter((n) => n > 0).length > 1)) out.push(pc.dim('* the source mixes classes; the class shown covers most of its messages'));
   const why = details(summary.sources);
