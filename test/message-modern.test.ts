@@ -97,6 +97,12 @@ const rows: Row[] = [
   { file: 'postfix-gmx-policy-restrictions', address: 'julia.w@gmx.de', reason: 'policyviolation', hard: false, status: '5.0.0' },
   { file: 'postfix-webde-rate-limit', address: 'm.braun@web.de', reason: 'ratelimited', hard: false, status: '4.0.0', note: '"Service not available" is WEB.DE\'s greeting boilerplate, the last line says why' },
   { file: 'postfix-yandex-spam', address: 'ivan.p@yandex.ru', reason: 'spamdetected', hard: false, status: '5.7.1' },
+  // Round three: null MX on either side, Workspace's SMTP relay, Gmail's SPF requirement
+  { file: 'postfix-nullmx-sender-5.7.27', address: 'j.morris@ridgeline-isp.example', reason: 'rejected', hard: false, status: '5.7.27', note: 'X.7.27 is "sender address has null MX" (RFC 7505): the sender is refused, no authentication failed' },
+  { file: 'postfix-nullmx-recipient-domain', address: 'info@parked-domain.example', reason: 'notaccept', hard: true, status: '5.1.10' },
+  { file: 'postfix-gmail-4.7.27-spf-not-pass', address: 'h.becker@gmail.com', reason: 'authfailure', hard: false, status: '4.7.27', note: 'Gmail reuses 4.7.27 for its SPF requirement; the words say SPF' },
+  { file: 'postfix-workspace-relay-denied', address: 'field.team@meter-works-partner.example', reason: 'norelaying', hard: false, status: '5.7.0' },
+  { file: 'postfix-workspace-relay-invalid-credentials', address: 'cfo@meter-works-partner.example', reason: 'norelaying', hard: false, status: '5.7.1', note: 'Sisimai\'s Google table: invalid credentials for relay is norelaying, not an SMTP AUTH failure' },
 ];
 
 for (const row of rows) {
