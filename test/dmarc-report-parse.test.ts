@@ -51,7 +51,7 @@ for (const f of FIXTURES) {
     assert.equal(report.policy.domain, 'acme.example');
     assert.equal(report.records.length, f.records);
     assert.equal(report.records.reduce((s, x) => s + x.count, 0), f.messages);
-    assert.deepEqual(report.quirks.map((q) => q.code), f.quirks);
+    assert.deepEqual(report.quirks.map((q) => q.code).sort(), [...f.quirks].sort());
   });
 }
 

@@ -6,9 +6,18 @@
 import { organizationalDomain } from '../../checks/dmarc/organizational-domain.ts';
 import type { DkimAuth, SpfAuth } from './types.ts';
 
+/** Reports repeat a handful of names over thousands of records: the Public Suffix List walk is cached. */
+const organizations = new Map<string, string>();
+const MAX_CACHED = 10_000;
+
 function organization(domain: string): string {
+  const cached = organizations.get(domain);
+  if (cached !== undefined) return cached;
   const name = domain.toLowerCase().replace(/\.$/, '');
-  return organizationalDomain(name) ?? name;
+  const org = organizationalDomain(name) ?? name;
+  if (organizations.size >= MAX_CACHED) organizations.clear();
+  organizations.set(domain, org);
+  return org;
 }
 
 /** Both names belong to the same organization (relaxed alignment). */

@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import { InputError } from '../../errors.ts';
 import { formatAddress, parseIpLiteral, unwrapMapped } from '../../net/ip.ts';
-import { child, childrenNamed, type XmlElement } from './xml.ts';
+import { child, childrenNamed, parseXml, type XmlElement } from './xml.ts';
 import { alignedDkim, alignedSpf } from './alignment.ts';
 import type { AggregateReport, DkimAuth, DmarcSchema, PolicyOverride, PolicyPublished, Quirk, QuirkCode, ReportRecord, SpfAuth } from './types.ts';
 
@@ -45,6 +45,11 @@ function keyword(parent: XmlElement | undefined, name: string, quirks: Quirks): 
   return lower;
 }
 
+/** A domain name as reporters write it: case and a trailing dot carry no meaning (RFC 4343), so neither is a quirk. */
+function domainName(parent: XmlElement | undefined, name: string, quirks: Quirks): string | null {
+  return text(parent, name, quirks)?.toLowerCase().replace(/\.$/, '') || null;
+}
+
 /** Epoch seconds from `<begin>`/`<end>`: seconds as the schema says, or milliseconds, or an ISO date. */
 function timestamp(parent: XmlElement | undefined, name: string, quirks: Quirks): number {
   const value = text(parent, name, quirks);
@@ -63,8 +68,9 @@ function timestamp(parent: XmlElement | undefined, name: string, quirks: Quirks)
   return Math.floor(ms / 1000);
 }
 
-function schemaOf(root: XmlElement, policy: XmlElement | undefined): DmarcSchema {
-  if (root.ns === RFC9990_NAMESPACE) return 'rfc9990';
+/** RFC 9990 by its namespace, or (namespace-less, as parsedmarc also reads it) by the elements only it defines. */
+function schemaOf(policy: XmlElement): DmarcSchema {
+  if (policy.ns === RFC9990_NAMESPACE) return 'rfc9990';
   return RFC9990_ONLY.some((name) => child(policy, name)) ? 'rfc9990' : 'rfc7489';
 }
 
@@ -73,7 +79,7 @@ function alignmentMode(value: string | null): 'r' | 's' {
 }
 
 function policyPublished(el: XmlElement | undefined, schema: DmarcSchema, quirks: Quirks): PolicyPublished {
-  const domain = keyword(el, 'domain', quirks)?.replace(/\.$/, '');
+  const domain = domainName(el, 'domain', quirks);
   if (!domain) throw new InputError('not a usable aggregate report: no <policy_published><domain>');
   const p = keyword(el, 'p', quirks);
   const sp = keyword(el, 'sp', quirks);
@@ -103,13 +109,13 @@ function policyPublished(el: XmlElement | undefined, schema: DmarcSchema, quirks
 
 function authResults(el: XmlElement | undefined, quirks: Quirks): { dkim: DkimAuth[]; spf: SpfAuth[] } {
   const dkim = childrenNamed(el, 'dkim').map((d) => ({
-    domain: (keyword(d, 'domain', quirks) ?? '').replace(/\.$/, ''),
+    domain: domainName(d, 'domain', quirks) ?? '',
     selector: text(d, 'selector', quirks),
     result: keyword(d, 'result', quirks) ?? 'none',
     humanResult: text(d, 'human_result', quirks),
   }));
   const spf = childrenNamed(el, 'spf').map((s) => ({
-    domain: (keyword(s, 'domain', quirks) ?? '').replace(/\.$/, ''),
+    domain: domainName(s, 'domain', quirks) ?? '',
     scope: keyword(s, 'scope', quirks),
     result: keyword(s, 'result', quirks) ?? 'none',
     humanResult: text(s, 'human_result', quirks),
@@ -157,7 +163,7 @@ function record(el: XmlElement, policy: PolicyPublished, index: number, quirks: 
     return null;
   }
   const auth = authResults(child(el, 'auth_results'), quirks);
-  const headerFrom = (keyword(ids, 'header_from', quirks) ?? policy.domain).replace(/\.$/, '');
+  const headerFrom = domainName(ids, 'header_from', quirks) ?? policy.domain;
   const pe = child(row, 'policy_evaluated');
   return {
     sourceIp: ip,
@@ -167,11 +173,21 @@ function record(el: XmlElement, policy: PolicyPublished, index: number, quirks: 
     spf: evaluated(keyword(pe, 'spf', quirks), 'spf', () => alignedSpf(auth.spf, headerFrom, policy.aspf), quirks),
     reasons: overrides(pe, quirks),
     headerFrom,
-    envelopeFrom: keyword(ids, 'envelope_from', quirks)?.replace(/\.$/, '') ?? null,
-    envelopeTo: keyword(ids, 'envelope_to', quirks),
+    envelopeFrom: child(ids, 'envelope_from') ? (domainName(ids, 'envelope_from', quirks) ?? '') : null,
+    envelopeTo: domainName(ids, 'envelope_to', quirks),
     authDkim: auth.dkim,
     authSpf: auth.spf,
   };
+}
+
+/** Everything of a record but its count, as one string. */
+function tupleOf(r: ReportRecord): string {
+  return [
+    r.sourceIp, r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envelopeTo,
+    ...r.reasons.map((o) => `${o.type}:${o.comment}`),
+    ...r.authDkim.map((d) => `${d.domain}/${d.selector}/${d.result}`),
+    ...r.authSpf.map((x) => `${x.domain}/${x.scope}/${x.result}`),
+  ].join('\u0000');
 }
 
 /** Records that repeat another exactly (all but the count): summed, as the count rule says, and named. */
@@ -179,51 +195,85 @@ function noteRepeats(records: ReportRecord[], quirks: Quirks): void {
   const seen = new Set<string>();
   let repeats = 0;
   for (const r of records) {
-    const key = JSON.stringify({ ...r, count: 0 });
+    const key = tupleOf(r);
     if (seen.has(key)) repeats++;
-    seen.add(key);
+    else seen.add(key);
   }
   if (repeats) quirks.add('duplicate-record', `${repeats} record(s) repeat another record's source, results and identifiers exactly; their counts were added up (RFC 9990 asks for one record per tuple, so the reporter may have counted twice)`);
 }
 
-/** Reads one `<feedback>` document. InputError when it is not a usable aggregate report. */
-export function readFeedback(root: XmlElement, inheritedQuirks: Quirk[] = []): AggregateReport {
-  if (root.name !== 'feedback') throw new InputError(`not a DMARC aggregate report: the root element is <${root.name}>, not <feedback>`);
-  const quirks = new Quirks();
-  for (const q of inheritedQuirks) quirks.add(q.code, q.detail);
-  const meta = child(root, 'report_metadata');
-  const policyEl = child(root, 'policy_published');
-  if (!meta) throw new InputError('not a usable aggregate report: no <report_metadata>');
-  const schema = schemaOf(root, policyEl);
-  const orgName = text(meta, 'org_name', quirks);
-  const reportId = text(meta, 'report_id', quirks)?.replace(/^<(.*)>$/, '$1');
-  if (!orgName) throw new InputError('not a usable aggregate report: no <org_name>');
-  if (!reportId) throw new InputError('not a usable aggregate report: no <report_id>');
-  const range = child(meta, 'date_range');
-  let begin = timestamp(range, 'begin', quirks);
-  let end = timestamp(range, 'end', quirks);
-  if (begin > end) {
-    quirks.add('swapped-date-range', '<begin> after <end> (the two were swapped)');
-    [begin, end] = [end, begin];
-  }
-  const policy = policyPublished(policyEl, schema, quirks);
-  const problems: string[] = [];
-  const records = childrenNamed(root, 'record').flatMap((el, i) => record(el, policy, i, quirks, problems) ?? []);
-  noteRepeats(records, quirks);
-  return {
-    schema,
-    namespace: root.ns,
-    orgName,
-    email: text(meta, 'email', quirks),
-    extraContactInfo: text(meta, 'extra_contact_info', quirks),
-    generator: text(meta, 'generator', quirks),
-    reportId,
-    begin,
-    end,
-    errors: childrenNamed(meta, 'error').map((e) => e.text.trim()).filter(Boolean),
-    policy,
-    records,
-    quirks: quirks.list,
-    problems,
+/**
+ * Reads a `<feedback>` document as the parser goes: each `<record>` becomes a ReportRecord as it
+ * closes and its elements are dropped, so a report of a hundred thousand records never sits in
+ * memory as a tree. Records come after `<policy_published>` in both schemas; one that comes
+ * before (out of order) waits for it.
+ */
+class FeedbackReader {
+  readonly quirks = new Quirks();
+  readonly problems: string[] = [];
+  readonly records: ReportRecord[] = [];
+  private policy: PolicyPublished | null = null;
+  private readonly early: { el: XmlElement; index: number }[] = [];
+  private count = 0;
+
+  readonly onClose = (el: XmlElement, depth: number, parent: XmlElement | null): boolean => {
+    if (depth !== 1 || parent?.name !== 'feedback') return false;
+    if (el.name === 'policy_published') this.policy = policyPublished(el, schemaOf(el), this.quirks);
+    if (el.name !== 'record') return false;
+    const index = this.count++;
+    if (this.policy) this.take(el, index, this.policy);
+    else this.early.push({ el, index });
+    return true;
   };
+
+  private take(el: XmlElement, index: number, policy: PolicyPublished): void {
+    const r = record(el, policy, index, this.quirks, this.problems);
+    if (r) this.records.push(r);
+  }
+
+  finish(root: XmlElement): AggregateReport {
+    if (root.name !== 'feedback') throw new InputError(`not a DMARC aggregate report: the root element is <${root.name}>, not <feedback>`);
+    const quirks = this.quirks;
+    const meta = child(root, 'report_metadata');
+    if (!meta) throw new InputError('not a usable aggregate report: no <report_metadata>');
+    const orgName = text(meta, 'org_name', quirks);
+    const reportId = text(meta, 'report_id', quirks)?.replace(/^<(.*)>$/, '$1');
+    if (!orgName) throw new InputError('not a usable aggregate report: no <org_name>');
+    if (!reportId) throw new InputError('not a usable aggregate report: no <report_id>');
+    const range = child(meta, 'date_range');
+    let begin = timestamp(range, 'begin', quirks);
+    let end = timestamp(range, 'end', quirks);
+    if (begin > end) {
+      quirks.add('swapped-date-range', '<begin> after <end> (the two were swapped)');
+      [begin, end] = [end, begin];
+    }
+    const policy = this.policy ?? policyPublished(undefined, 'rfc7489', quirks);
+    for (const { el, index } of this.early) this.take(el, index, policy);
+    noteRepeats(this.records, quirks);
+    return {
+      schema: root.ns === RFC9990_NAMESPACE ? 'rfc9990' : schemaOf(child(root, 'policy_published') ?? root),
+      namespace: root.ns,
+      orgName,
+      email: text(meta, 'email', quirks),
+      extraContactInfo: text(meta, 'extra_contact_info', quirks),
+      generator: text(meta, 'generator', quirks),
+      reportId,
+      begin,
+      end,
+      errors: childrenNamed(meta, 'error').map((e) => e.text.trim()).filter(Boolean),
+      policy,
+      records: this.records,
+      quirks: quirks.list,
+      problems: this.problems,
+    };
+  }
+}
+
+/** Reads one report from its XML text. InputError when it is not a usable aggregate report; XmlError when not XML. */
+export function readFeedback(xml: string, inheritedQuirks: Quirk[] = []): { report: AggregateReport; xmlQuirks: string[] } {
+  const reader = new FeedbackReader();
+  for (const q of inheritedQuirks) reader.quirks.add(q.code, q.detail);
+  const doc = parseXml(xml, { onClose: reader.onClose });
+  for (const detail of doc.quirks) reader.quirks.add('xml-entity', detail);
+  return { report: reader.finish(doc.root), xmlQuirks: doc.quirks };
 }

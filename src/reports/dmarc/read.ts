@@ -8,7 +8,7 @@ import type { SizeLimits } from './budget.ts';
 import { decodeXmlBytes } from './charset.ts';
 import { readFeedback } from './feedback.ts';
 import { unpack } from './unpack.ts';
-import { parseXml, XmlError } from './xml.ts';
+import { XmlError } from './xml.ts';
 import type { AggregateReport, InputSummary, Quirk } from './types.ts';
 
 export interface ReadReport {
@@ -28,9 +28,7 @@ function readDocument(bytes: Uint8Array): AggregateReport {
   const quirks: Quirk[] = decoded.quirks.map((detail) => ({ code: detail.includes('byte-order mark') ? 'byte-order-mark' : 'encoding', detail }));
   // XML allows nothing before its declaration; some reporters indent it anyway.
   if (/^\s+<\?xml/.test(decoded.text)) quirks.push({ code: 'leading-whitespace', detail: 'white space before the XML declaration' });
-  const doc = parseXml(decoded.text);
-  for (const detail of doc.quirks) quirks.push({ code: 'xml-entity', detail });
-  return readFeedback(doc.root, quirks);
+  return readFeedback(decoded.text, quirks).report;
 }
 
 function userMessage(err: unknown): string {

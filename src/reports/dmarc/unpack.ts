@@ -91,7 +91,9 @@ async function walk(source: string, bytes: Uint8Array, budget: Budget, depth: nu
   if (kind === 'xml') {
     out.documents.push({ source, bytes });
   } else if (kind === 'gzip') {
-    await walk(source.replace(/\.gz(ip)?$/i, '') === source ? `${source} (gunzipped)` : source.replace(/\.gz(ip)?$/i, ''), gunzip(bytes, source, budget), budget, depth + 1, out);
+    // `report.xml.gz` holds `report.xml`; a gzip named otherwise keeps its name, marked.
+    const inner = /\.gz(ip)?$/i.test(source) ? source.replace(/\.gz(ip)?$/i, '') : `${source} (gunzipped)`;
+    await walk(inner, gunzip(bytes, source, budget), budget, depth + 1, out);
   } else if (kind === 'zip') {
     for (const entry of readZip(bytes, budget)) await walkPart(`${source} › ${entry.name}`, entry.bytes, budget, depth + 1, out);
   } else if (kind === 'eml' && depth === 0) {

@@ -17,11 +17,17 @@ export interface XmlElement {
   text: string;
 }
 
-export interface XmlLimits {
-  /** Deepest element nesting accepted (reports need 6). */
-  maxDepth: number;
-  /** Most elements accepted in one document. */
-  maxElements: number;
+export interface XmlOptions {
+  /** Deepest element nesting accepted (reports need 6; default 64). */
+  maxDepth?: number;
+  /** Most elements accepted in one document (default 5,000,000). */
+  maxElements?: number;
+  /**
+   * Called as each element closes, with its depth (the root is 0). Returning true drops the
+   * element from its parent, so a reader can consume records as they come and the whole tree of
+   * a large report is never held at once.
+   */
+  onClose?: (element: XmlElement, depth: number, parent: XmlElement | null) => boolean;
 }
 
 export interface XmlDocument {
@@ -32,8 +38,6 @@ export interface XmlDocument {
    */
   quirks: string[];
 }
-
-export const DEFAULT_XML_LIMITS: XmlLimits = { maxDepth: 64, maxElements: 5_000_000 };
 
 export class XmlError extends Error {
   constructor(message: string, text: string, offset: number) {
@@ -46,8 +50,18 @@ export class XmlError extends Error {
 }
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const NAME_END = /[\s/>=]/;
+const WHITESPACE_ONLY = /^\s*$/;
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/** XML white space (§2.3 S): space, tab, CR, LF. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** A name ends at white space, "/", ">" or "=". */
+function isNameEnd(c: number): boolean {
+  return isSpace(c) || c === 0x2f || c === 0x3e || c === 0x3d;
+}
 
 interface OpenElement {
   element: XmlElement;
@@ -58,8 +72,8 @@ interface OpenElement {
 }
 
 /** Parses a whole document; throws XmlError on anything that is not well-formed. */
-export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlDocument {
-  return new Parser(text, limits).document();
+export function parseXml(text: string, options: XmlOptions = {}): XmlDocument {
+  return new Parser(text, options).document();
 }
 
 class Parser {
@@ -68,11 +82,15 @@ class Parser {
   private readonly stack: OpenElement[] = [];
   private readonly unknown = new Set<string>();
   private readonly text: string;
-  private readonly limits: XmlLimits;
+  private readonly maxDepth: number;
+  private readonly maxElements: number;
+  private readonly onClose: XmlOptions['onClose'];
 
-  constructor(text: string, limits: XmlLimits) {
+  constructor(text: string, options: XmlOptions) {
     this.text = text;
-    this.limits = limits;
+    this.maxDepth = options.maxDepth ?? 64;
+    this.maxElements = options.maxElements ?? 5_000_000;
+    this.onClose = options.onClose;
   }
 
   document(): XmlDocument {
@@ -82,7 +100,8 @@ class Parser {
       const lt = t.indexOf('<', this.pos);
       const chunk = lt < 0 ? t.slice(this.pos) : t.slice(this.pos, lt);
       if (this.stack.length) {
-        this.top().element.text += this.decode(chunk, this.pos);
+        // White space between elements is layout, not content: keeping it would cost a string per element.
+        if (!WHITESPACE_ONLY.test(chunk)) this.top().element.text += this.decode(chunk, this.pos);
       } else if (chunk.replace(/\0/g, '').trim()) {
         // Trailing NUL padding is tolerated above; any other text outside the root is not XML.
         throw this.error(root ? 'text after the end of the document' : 'text before the first element', this.pos);
@@ -141,14 +160,14 @@ class Parser {
   private readName(): string {
     const t = this.text;
     const start = this.pos;
-    while (this.pos < t.length && !NAME_END.test(t[this.pos]!)) this.pos++;
+    while (this.pos < t.length && !isNameEnd(t.charCodeAt(this.pos))) this.pos++;
     if (this.pos === start) throw this.error('a tag without a name', start);
     return t.slice(start, this.pos);
   }
 
   private skipSpace(): void {
     const t = this.text;
-    while (this.pos < t.length && /\s/.test(t[this.pos]!)) this.pos++;
+    while (this.pos < t.length && isSpace(t.charCodeAt(this.pos))) this.pos++;
   }
 
   private startTag(): XmlElement {
@@ -160,8 +179,8 @@ class Parser {
     const selfClosing = t.startsWith('/>', this.pos);
     if (!selfClosing && t[this.pos] !== '>') throw this.error(`<${qname}> is not closed by ">"`, this.pos);
     this.pos += selfClosing ? 2 : 1;
-    if (++this.elements > this.limits.maxElements) throw this.error(`more than ${this.limits.maxElements} elements`, tagStart);
-    if (this.stack.length >= this.limits.maxDepth) throw this.error(`elements nested deeper than ${this.limits.maxDepth}`, tagStart);
+    if (++this.elements > this.maxElements) throw this.error(`more than ${this.maxElements} elements`, tagStart);
+    if (this.stack.length >= this.maxDepth) throw this.error(`elements nested deeper than ${this.maxDepth}`, tagStart);
 
     const scope = new Map<string, string>();
     const attrs: Record<string, string> = {};
@@ -177,8 +196,16 @@ class Parser {
     this.stack.push(open);
     element.ns = this.resolve(prefix);
     if (this.stack.length > 1) this.stack[this.stack.length - 2]!.element.children.push(element);
-    if (selfClosing) this.stack.pop();
+    if (selfClosing) this.close();
     return element;
+  }
+
+  /** Pops the innermost element and lets the consumer take it. */
+  private close(): OpenElement {
+    const open = this.stack.pop()!;
+    const parent = this.stack.length ? this.top().element : null;
+    if (this.onClose?.(open.element, this.stack.length, parent) && parent) parent.children.pop();
+    return open;
   }
 
   /** Namespace of a prefix, innermost declaration first; an undeclared prefix resolves to null. */
@@ -221,9 +248,9 @@ class Parser {
     this.skipSpace();
     if (this.text[this.pos] !== '>') throw this.error(`</${qname}> is not closed by ">"`, this.pos);
     this.pos++;
-    const open = this.stack.pop();
-    if (!open) throw this.error(`</${qname}> without a matching start tag`, at);
-    if (open.qname !== qname) throw this.error(`expected </${open.qname}>, found </${qname}>`, at);
+    if (!this.stack.length) throw this.error(`</${qname}> without a matching start tag`, at);
+    if (this.top().qname !== qname) throw this.error(`expected </${this.top().qname}>, found </${qname}>`, at);
+    this.close();
   }
 
   /** Character references and the five predefined entities; anything else stays as written. */
