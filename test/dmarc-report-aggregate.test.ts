@@ -51,6 +51,9 @@ test('all fixtures joined: totals, classes, reporters, period, policies and what
   const web = source(s, '203.0.113.80');
   assert.deepEqual(web.reporters.map((r) => [r.value, r.messages]), [['google.com', 45], ['Outlook.com', 30], ['Yahoo', 22], ['Mail & More GmbH', 4], ['Example Receiver', 3]]);
   assert.match(web.fix ?? '', /spoofing/);
+  assert.deepEqual(web.issues, [{ issue: 'spoofed', messages: 104 }]);
+  assert.deepEqual(source(s, '192.0.2.99').issues, [{ issue: 'dkim-missing', messages: 8 }]);
+  assert.deepEqual(source(s, '40.107.22.51').issues, []);
   assert.deepEqual(source(s, '40.107.22.51').dkim, [{ domain: 'acme.example', selector: 'selector1', result: 'pass', messages: 632 }]);
   assert.deepEqual(source(s, '40.107.22.51').spf, [{ domain: 'acme.example', scope: 'mfrom', result: 'pass', messages: 632 }], 'a missing scope counts as mfrom');
   assert.equal(source(s, '209.85.220.73').forwarder, 'Google Groups (mailing list)');

@@ -61,6 +61,21 @@ for (const [what, record, expected, evidence, policy] of CASES) {
   });
 }
 
+test('issue codes follow the class: none when aligned, relayed when forwarded, spoofed when unauthorized', () => {
+  const CONFIG = ['spf-not-authorized', 'dkim-missing', 'dkim-not-aligned', 'dkim-failing', 'spf-not-aligned'];
+  for (const [what, record, , , policy] of CASES) {
+    const v = classifyRecord(record, policy ?? POLICY);
+    const ok = { aligned: v.issue === null, forwarded: v.issue === 'relayed', unauthorized: v.issue === 'spoofed', misconfigured: CONFIG.includes(v.issue ?? '') }[v.class];
+    assert.ok(ok, `${what}: ${v.class} with issue ${v.issue}`);
+  }
+  const issue = (record: ReportRecord, policy = POLICY) => classifyRecord(record, policy).issue;
+  assert.equal(issue(rec('pass', 'fail', { dkim: [['acme.example', 'pass']], spf: [['acme.example', 'softfail']] })), 'spf-not-authorized');
+  assert.equal(issue(rec('fail', 'pass', { spf: [['acme.example', 'pass']] })), 'dkim-missing');
+  assert.equal(issue(rec('fail', 'pass', { dkim: [['esp-mail.example', 'pass']], spf: [['acme.example', 'pass']] })), 'dkim-not-aligned');
+  assert.equal(issue(rec('fail', 'fail', { dkim: [['acme.example', 'permerror']] })), 'dkim-failing');
+  assert.equal(issue(rec('fail', 'fail', { spf: [['bounce.acme.example', 'pass']] }), { ...POLICY, aspf: 's' }), 'spf-not-aligned');
+});
+
 test('a DMARC failure needs both aligned results to fail: one aligned pass is never unauthorized or forwarded-failing', () => {
   for (const [dkim, spf] of [['pass', 'fail'], ['fail', 'pass'], ['pass', 'pass']] as const) {
     const v = classifyRecord(rec(dkim, spf), POLICY);
@@ -77,8 +92,14 @@ test('a forward-confirmed reverse name of a known forwarder counts as relay evid
   assert.equal(v.forwarder, 'ImprovMX (forwarding)');
 });
 
-test('the unauthorized fix follows the published policy', () => {
+test('the unauthorized fix follows the published policy: p, sp for a subdomain, pct and test mode', () => {
   const spoof = rec('fail', 'fail', { spf: [['acme.example', 'fail']] });
-  assert.match(classifyRecord(spoof, POLICY).fix!, /p=quarantine already asks receivers to quarantine it/);
-  assert.match(classifyRecord(spoof, { ...POLICY, p: 'none' }).fix!, /move the DMARC policy to p=quarantine, then p=reject/);
+  const fixFor = (policy: Partial<PolicyPublished>, record = spoof) => classifyRecord(record, { ...POLICY, ...policy }).fix!;
+  assert.match(fixFor({}), /p=quarantine already asks receivers to quarantine it\.$/);
+  assert.match(fixFor({ p: 'none' }), /move the DMARC policy to p=quarantine, then p=reject\.$/);
+  assert.match(fixFor({ p: 'reject', pct: 20 }), /p=reject covers only pct=20% of such mail: raise pct to 100\.$/);
+  assert.match(fixFor({ p: 'reject', testing: true }), /p=reject is in test mode \(t=y\)/);
+  const sub = { ...spoof, headerFrom: 'shop.acme.example' };
+  assert.match(fixFor({ p: 'reject', sp: 'none' }, sub), /move the DMARC policy for subdomains to sp=quarantine, then sp=reject\.$/);
+  assert.match(fixFor({ p: 'reject', sp: null }, sub), /p=reject already asks receivers to reject it\.$/);
 });

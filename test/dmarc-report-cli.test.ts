@@ -69,7 +69,7 @@ test('--json prints the summary object', async () => {
   assert.equal(s.schema, 'mailsleuth/dmarc-aggregate@1');
   for (const key of ['domain', 'domains', 'inputs', 'reports', 'duplicates', 'period', 'policies', 'sources', 'totals', 'tolerated', 'problems']) assert.ok(key in s, key);
   assert.equal(s.totals.messages, 530);
-  for (const key of ['ip', 'messages', 'class', 'classes', 'dmarc', 'spfAligned', 'dkimAligned', 'headerFrom', 'envelopeFrom', 'dispositions', 'spf', 'dkim', 'reporters', 'evidence', 'fix']) assert.ok(key in s.sources[0], key);
+  for (const key of ['ip', 'messages', 'class', 'classes', 'dmarc', 'spfAligned', 'dkimAligned', 'headerFrom', 'envelopeFrom', 'dispositions', 'spf', 'dkim', 'reporters', 'issues', 'evidence', 'fix']) assert.ok(key in s.sources[0], key);
 });
 
 const UNREADABLE: [string, string[], RegExp][] = [

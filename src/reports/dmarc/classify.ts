@@ -7,10 +7,12 @@
  */
 import { isMailFrom, sameOrganization } from './alignment.ts';
 import { forwarderOf } from './forwarders.ts';
-import type { DkimAuth, PolicyPublished, ReportRecord, SourceClass, SpfAuth } from './types.ts';
+import type { DkimAuth, PolicyPublished, ReportRecord, SourceClass, SourceIssue, SpfAuth } from './types.ts';
 
 export interface RecordVerdict {
   class: SourceClass;
+  /** What is wrong, as a code a rule can map to a cause; null when nothing is. */
+  issue: SourceIssue | null;
   /** One sentence: what the record shows. */
   evidence: string;
   fix: string | null;
@@ -69,27 +71,29 @@ function relayEvidence(r: ReportRecord, f: Facts, ptrName: string | null): { bec
 /** DMARC passed; the question is whether the other mechanism is in order too. */
 function passing(r: ReportRecord, f: Facts, relay: ReturnType<typeof relayEvidence>): RecordVerdict {
   const forwarder = relay?.forwarder ?? null;
-  if (r.dkim === 'pass' && r.spf === 'pass') return { class: 'aligned', evidence: 'SPF and DKIM both pass, aligned', fix: null, forwarder };
+  if (r.dkim === 'pass' && r.spf === 'pass') return { class: 'aligned', issue: null, evidence: 'SPF and DKIM both pass, aligned', fix: null, forwarder };
   if (r.dkim === 'pass') {
     const dkim = f.ownDkim.find((d) => d.result === 'pass');
     const signed = dkim ? `DKIM passes aligned (${sig(dkim)})` : 'DKIM passes aligned';
     // SPF judged the domain's own envelope and did not pass: this host is not in the domain's SPF.
     if (f.ownEnvelope && f.spf && f.spf.result !== 'pass' && f.spf.result !== 'temperror') {
-      if (relay) return { class: 'forwarded', evidence: `${signed}; ${spfText(f)} because the mail was relayed: ${relay.because}`, fix: null, forwarder };
+      if (relay) return { class: 'forwarded', issue: 'relayed', evidence: `${signed}; ${spfText(f)} because the mail was relayed: ${relay.because}`, fix: null, forwarder };
       return {
         class: 'misconfigured',
+        issue: 'spf-not-authorized',
         evidence: `${signed}, but ${spfText(f)}: the domain's SPF does not authorize this host`,
         fix: `Authorize this sender in the SPF record of ${f.envelope} (the service's include or its addresses). If it is a forwarder (an alias, a mailing list), nothing needs fixing.`,
         forwarder,
       };
     }
-    return { class: 'aligned', evidence: `${signed}; ${f.spf && !f.ownEnvelope ? `SPF is for ${f.envelope}, the sender's own bounce domain` : spfText(f)}`, fix: null, forwarder };
+    return { class: 'aligned', issue: null, evidence: `${signed}; ${f.spf && !f.ownEnvelope ? `SPF is for ${f.envelope}, the sender's own bounce domain` : spfText(f)}`, fix: null, forwarder };
   }
   // SPF alone carries DMARC: it breaks as soon as the mail is forwarded.
   const broken = f.ownDkim.find((d) => d.result !== 'pass');
   if (broken) {
     return {
       class: 'misconfigured',
+      issue: 'dkim-failing',
       evidence: `SPF passes aligned, but the domain's DKIM signature fails (${sig(broken)}: ${broken.result})`,
       fix: `Repair DKIM for ${f.from}: publish or correct the key at ${broken.selector ?? '<selector>'}._domainkey.${broken.domain}, or point the signer at a published selector.`,
       forwarder,
@@ -98,6 +102,7 @@ function passing(r: ReportRecord, f: Facts, relay: ReturnType<typeof relayEviden
   const foreign = f.foreignDkimPass[0];
   return {
     class: 'misconfigured',
+    issue: foreign ? 'dkim-not-aligned' : 'dkim-missing',
     evidence: `SPF passes aligned, but ${foreign ? `DKIM signs as ${foreign.domain}, not ${f.from}` : 'there is no DKIM signature'}: DMARC rests on SPF alone, which forwarding breaks`,
     fix: `Turn on DKIM signing with d=${f.from} at this sender${foreign ? ` (it signs as ${foreign.domain} today)` : ''}.`,
     forwarder,
@@ -106,11 +111,12 @@ function passing(r: ReportRecord, f: Facts, relay: ReturnType<typeof relayEviden
 
 /** DMARC failed: relayed mail, the domain's own sender gone wrong, or someone else. */
 function failing(r: ReportRecord, f: Facts, policy: PolicyPublished, relay: ReturnType<typeof relayEvidence>): RecordVerdict {
-  if (relay) return { class: 'forwarded', evidence: `fails DMARC after relaying: ${relay.because}`, fix: null, forwarder: relay.forwarder };
+  if (relay) return { class: 'forwarded', issue: 'relayed', evidence: `fails DMARC after relaying: ${relay.because}`, fix: null, forwarder: relay.forwarder };
   const ownPass = f.ownDkim.find((d) => d.result === 'pass');
   if (ownPass) {
     return {
       class: 'misconfigured',
+      issue: 'dkim-not-aligned',
       evidence: `DKIM passes as ${ownPass.domain}, which is not aligned with ${f.from} under adkim=${policy.adkim}`,
       fix: `Sign with d=${f.from}${policy.adkim === 's' ? ', or relax the policy to adkim=r' : ''}.`,
       forwarder: null,
@@ -119,6 +125,7 @@ function failing(r: ReportRecord, f: Facts, policy: PolicyPublished, relay: Retu
   if (f.ownEnvelope && f.spf?.result === 'pass') {
     return {
       class: 'misconfigured',
+      issue: 'spf-not-aligned',
       evidence: `SPF passes for ${f.spf.domain}, which is not aligned with ${f.from} under aspf=${policy.aspf}`,
       fix: `Use a MAIL FROM in ${f.from}${policy.aspf === 's' ? ', or relax the policy to aspf=r' : ''}, and sign with DKIM d=${f.from}.`,
       forwarder: null,
@@ -128,21 +135,31 @@ function failing(r: ReportRecord, f: Facts, policy: PolicyPublished, relay: Retu
   if (broken) {
     return {
       class: 'misconfigured',
+      issue: 'dkim-failing',
       evidence: `signs as the domain (${sig(broken)}) but the signature fails (${broken.result}) and ${spfText(f)}: the domain's own sender with a broken key, or relayed mail that was altered`,
       fix: `Check the DKIM key at ${broken.selector ?? '<selector>'}._domainkey.${broken.domain} and authorize this host in SPF if it is yours.`,
       forwarder: null,
     };
   }
-  const enforced = policy.p === 'reject' || policy.p === 'quarantine';
   const dkim = f.foreignDkimPass[0] ? `DKIM only for ${f.foreignDkimPass[0].domain}` : 'no DKIM signature of the domain';
   return {
     class: 'unauthorized',
+    issue: 'spoofed',
     evidence: `neither SPF nor DKIM authenticates ${f.from}: ${spfText(f)}, ${dkim}`,
-    fix: enforced
-      ? `If this is a service you use, authorize it (SPF include and DKIM for ${f.from}); otherwise it is spoofing, and p=${policy.p} already asks receivers to ${policy.p} it.`
-      : `If this is a service you use, authorize it (SPF include and DKIM for ${f.from}); otherwise it is spoofing: move the DMARC policy to p=quarantine, then p=reject.`,
+    fix: `If this is a service you use, authorize it (SPF include and DKIM for ${f.from}); otherwise it is spoofing: ${policyAdvice(policy, f.from)}`,
     forwarder: null,
   };
+}
+
+/** What the published policy already does about spoofed mail, for the From domain (sp= for a subdomain). */
+function policyAdvice(policy: PolicyPublished, from: string): string {
+  const subdomain = from !== policy.domain;
+  const tag = subdomain && policy.sp ? 'sp' : 'p';
+  const value = (subdomain ? policy.sp ?? policy.p : policy.p) ?? 'none';
+  if (value !== 'reject' && value !== 'quarantine') return `move the DMARC policy${tag === 'sp' ? ' for subdomains' : ''} to ${tag}=quarantine, then ${tag}=reject.`;
+  if (policy.testing) return `${tag}=${value} is in test mode (t=y), so receivers do not apply it: remove t=y.`;
+  if (policy.pct !== null && policy.pct < 100) return `${tag}=${value} covers only pct=${policy.pct}% of such mail: raise pct to 100.`;
+  return `${tag}=${value} already asks receivers to ${value} it.`;
 }
 
 /** The verdict on one record; `ptrName` is the source's forward-confirmed reverse name, when looked up. */

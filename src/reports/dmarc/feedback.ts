@@ -158,7 +158,8 @@ function record(el: XmlElement, policy: PolicyPublished, index: number, quirks: 
     return null;
   }
   const rawCount = text(row, 'count', quirks);
-  if (rawCount === null || !/^\d+$/.test(rawCount)) {
+  // Fifteen digits stay exact in a double; no receiver sees a quadrillion messages from one source.
+  if (rawCount === null || !/^\d{1,15}$/.test(rawCount)) {
     problems.push(`record ${index + 1} (${ip}) left out: <count> is ${rawCount === null ? 'missing' : `"${rawCount}", not a number`}`);
     return null;
   }

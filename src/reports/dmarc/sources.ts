@@ -5,7 +5,7 @@
  */
 import { classifyRecord } from './classify.ts';
 import type { ReadReport } from './read.ts';
-import { SOURCE_CLASSES, type PassFail, type SourceClass, type SourceDkim, type SourceReverseDns, type SourceRow, type SourceSpf, type Tally } from './types.ts';
+import { SOURCE_CLASSES, type PassFail, type SourceClass, type SourceDkim, type SourceIssue, type SourceReverseDns, type SourceRow, type SourceSpf, type Tally } from './types.ts';
 
 /** Severity order, for ties: the worse reading wins. */
 const SEVERITY: Record<SourceClass, number> = { aligned: 0, forwarded: 1, misconfigured: 2, unauthorized: 3 };
@@ -33,6 +33,7 @@ interface Accumulator {
   dispositions: Counter;
   overrides: Counter;
   reporters: Counter;
+  issues: Counter;
   spf: Map<string, SourceSpf>;
   dkim: Map<string, SourceDkim>;
   evidence: Map<string, { class: SourceClass; messages: number; fix: string | null }>;
@@ -43,7 +44,7 @@ function accumulator(ip: string): Accumulator {
   return {
     ip, messages: 0, classes: { aligned: 0, forwarded: 0, misconfigured: 0, unauthorized: 0 },
     dmarc: { pass: 0, fail: 0 }, spfAligned: { pass: 0, fail: 0 }, dkimAligned: { pass: 0, fail: 0 },
-    headerFrom: new Counter(), envelopeFrom: new Counter(), dispositions: new Counter(), overrides: new Counter(), reporters: new Counter(),
+    headerFrom: new Counter(), envelopeFrom: new Counter(), dispositions: new Counter(), overrides: new Counter(), reporters: new Counter(), issues: new Counter(),
     spf: new Map(), dkim: new Map(), evidence: new Map(), forwarder: null,
   };
 }
@@ -82,6 +83,7 @@ function finish(a: Accumulator, reverse: SourceReverseDns | undefined): SourceRo
     spf: bySize(a.spf.values()),
     dkim: bySize(a.dkim.values()),
     reporters: a.reporters.tallies(),
+    issues: a.issues.tallies().map((t) => ({ issue: t.value as SourceIssue, messages: t.messages })),
     evidence: evidence.slice(0, MAX_EVIDENCE).map(([text, e]) => `${mixed ? `${e.class}: ` : ''}${text} (${e.messages} message${e.messages === 1 ? '' : 's'})`),
     fix: evidence.find(([, e]) => e.class === cls && e.fix)?.[1].fix ?? null,
     forwarder: a.forwarder,
@@ -113,6 +115,7 @@ export function buildSources(reports: ReadReport[], reverse: ReadonlyMap<string,
       a.dispositions.add(r.disposition, n);
       for (const o of r.reasons) a.overrides.add(o.comment ? `${o.type}: ${o.comment}` : o.type, n);
       a.reporters.add(report.orgName, n);
+      if (verdict.issue) a.issues.add(verdict.issue, n);
       // A missing scope means mfrom (the only scope RFC 9990 keeps), so both spellings count together.
       for (const s of r.authSpf) {
         const scope = s.scope ?? 'mfrom';

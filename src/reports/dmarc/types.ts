@@ -109,6 +109,18 @@ export type SourceClass = 'aligned' | 'forwarded' | 'misconfigured' | 'unauthori
 
 export const SOURCE_CLASSES: readonly SourceClass[] = ['aligned', 'forwarded', 'misconfigured', 'unauthorized'];
 
+/**
+ * What a record shows to be wrong, for rules that map sources to causes:
+ * - `spoofed`: neither SPF nor DKIM of the domain (class unauthorized; cause `unauthorized-sender`);
+ * - `spf-not-authorized`: the domain's own envelope fails SPF from this host (`spf-not-authorizing-sender`);
+ * - `dkim-missing`: no DKIM signature, DMARC rests on SPF alone (`dkim-missing`);
+ * - `dkim-not-aligned`: DKIM signs with another domain, or a subdomain under adkim=s;
+ * - `dkim-failing`: the domain's own signature fails (`dkim-failing`);
+ * - `spf-not-aligned`: SPF passes for the domain's subdomain under aspf=s;
+ * - `relayed`: forwarding or a mailing list (class forwarded): nothing to fix.
+ */
+export type SourceIssue = 'spoofed' | 'spf-not-authorized' | 'dkim-missing' | 'dkim-not-aligned' | 'dkim-failing' | 'spf-not-aligned' | 'relayed';
+
 /** A value seen for a source, with the messages it covers. */
 export interface Tally {
   value: string;
@@ -164,6 +176,8 @@ export interface SourceRow {
   spf: SourceSpf[];
   dkim: SourceDkim[];
   reporters: Tally[];
+  /** Issue codes with the messages they cover, most first (empty for a clean aligned source). */
+  issues: { issue: SourceIssue; messages: number }[];
   /** Why the source got its class, most messages first. */
   evidence: string[];
   /** The fix for a misconfigured or unauthorized source, in plain words. */
