@@ -19,8 +19,12 @@ export interface MailProviderFact {
   evidence: string[];
 }
 
-/** `authenticated-user`: submitted with SMTP AUTH (RFC 3848 ESMTPA/ESMTPSA) — the domain's own user, wherever they sat. */
-export type OriginRole = 'mail-provider' | 'spf-authorized' | 'authenticated-user' | 'mx-host' | 'web-host' | 'unknown';
+/**
+ * `authenticated-user`: submitted with SMTP AUTH (RFC 3848 ESMTPA/ESMTPSA) or a signed-in mailbox —
+ * the domain's own user, wherever they sat. `third-party-service`: a service (an ESP) that signs
+ * with its own domain's DKIM key on the domain's behalf.
+ */
+export type OriginRole = 'mail-provider' | 'spf-authorized' | 'authenticated-user' | 'third-party-service' | 'mx-host' | 'web-host' | 'unknown';
 
 /** Who sent a message that came back, and how it relates to the domain. */
 export interface OriginFact {
@@ -43,6 +47,10 @@ export interface OriginFact {
   domainDkim: 'none' | 'present';
   /** Whether this origin's message claims to be from the domain. */
   fromDomain: boolean;
+  /** The d= of a DKIM signature by another domain (the service that sent it), if any. */
+  service: string | null;
+  /** Addresses the receivers named in their refusals, other than `ip`: the outbound relay they saw. */
+  relays: { ip: string; spfResult: string; ptr: OriginFact['ptr'] }[];
 }
 
 export interface BlocklistHit {
@@ -87,9 +95,13 @@ export interface Facts {
   spfRecord: string | null;
   spfOutcome: string;
   nameservers: string[];
+  /** DMARC asks receivers to quarantine or reject (both RFC readings, pct 100); null when unknown. */
+  dmarcEnforced: boolean | null;
   mailProvider: MailProviderFact | null;
   dnsProvider: { id: string; name: string; docs: Record<string, string> } | null;
   origins: OriginFact[];
+  /** Every address read from the messages (origins and the relays named in refusals). */
+  messageAddresses: string[];
   bounces: BounceFact[];
   blocklists: BlocklistHit[];
   /** Lines of the DNS transcript by id, formatted for citation (`dns#3 acme.example MX → 0 mx…`). */

@@ -16,7 +16,8 @@ import type { PtrData } from '../checks/ptr/index.ts';
 import type { Diagnosis, DiagnoseInput, Verdict, Cause } from './types.ts';
 import type { Facts } from './facts.ts';
 import { runRules } from './rules/index.ts';
-import { gatherInfrastructure, providerFacts, rawOrigins, resolveOrigins, bounceFacts, blocklistHits, citation } from './gather.ts';
+import { gatherInfrastructure, providerFacts, blocklistHits, citation } from './gather.ts';
+import { rawOrigins, resolveOrigins, bounceFacts, senderAddresses as addressesOf } from './origins.ts';
 
 export type { Diagnosis, DiagnoseInput, Cause } from './types.ts';
 
@@ -35,6 +36,11 @@ function dnsDown(transcript: readonly TranscriptEntry[]): string | null {
 
 /** Causes the messages alone establish, which stand even when DNS gave nothing. */
 const FROM_MESSAGES_ALONE = new Set(['recipient-problem', 'content-rejected', 'rate-limited', 'dmarc-failing']);
+
+function dmarcEnforcement(dmarc: CheckResult | undefined): boolean | null {
+  const effective = (dmarc?.data as { effective?: { known: boolean; enforced: boolean } } | undefined)?.effective;
+  return effective?.known ? effective.enforced : null;
+}
 
 function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
   // Any cause is a problem someone has to act on — even one on the recipient's side (info severity).
@@ -73,8 +79,8 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
   progress({ kind: 'phase', phase: 'messages' });
   const messages = await Promise.all((input.messages ?? []).map(async (m) => ({ name: m.name, analysis: await analyzeMessage(m.bytes, { resolver: ctx.resolver }) })));
   const fromMessages = signaturesFrom(messages.map((m) => m.analysis), domain);
-  const raw = rawOrigins(messages, domain);
-  const senderAddresses = [...new Set(raw.map((o) => o.ip).filter((ip): ip is string => !!ip))];
+  const raw = rawOrigins(messages);
+  const senderAddresses = addressesOf(raw);
 
   progress({ kind: 'phase', phase: 'checks' });
   const [checks, infra] = await Promise.all([
@@ -94,8 +100,9 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     domain, checks, findings, messages,
     mx: infra.mx, mxOutcome: infra.mxOutcome, web: infra.web,
     spfRecord: infra.spfRecord, spfOutcome: infra.spfOutcome, nameservers: infra.nameservers,
+    dmarcEnforced: dmarcEnforcement(checks.dmarc),
     mailProvider: provider.mail, dnsProvider: provider.dns,
-    origins, bounces: bounceFacts(messages, origins), blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
+    origins, messageAddresses: senderAddresses, bounces: bounceFacts(messages, origins), blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
     cite: citation(ctx.resolver.transcript),
   };
   progress({ kind: 'phase', phase: 'diagnosis' });

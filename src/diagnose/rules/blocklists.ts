@@ -40,8 +40,14 @@ function roleOf(facts: Facts, ip: string): string {
   return 'a sending address';
 }
 
+/** Addresses of forgers (origins that are nobody the domain knows): their listings are theirs, not the domain's. */
+function strangers(facts: Facts): Set<string> {
+  return new Set(facts.origins.filter((o) => o.role === 'unknown').flatMap((o) => [...(o.ip ? [o.ip] : []), ...o.relays.map((r) => r.ip)]));
+}
+
 export function senderBlocklisted(facts: Facts): Cause[] {
-  const listed = facts.blocklists.filter((h) => h.kind === 'ip' && h.status === 'listed');
+  const foreign = strangers(facts);
+  const listed = facts.blocklists.filter((h) => h.kind === 'ip' && h.status === 'listed' && !foreign.has(h.target));
   const targets = [...new Set(listed.map((h) => h.target))];
   const causes: Cause[] = targets.map((ip) => {
     const hits = listed.filter((h) => h.target === ip);
@@ -64,7 +70,7 @@ export function senderBlocklisted(facts: Facts): Cause[] {
   for (const b of facts.bounces) {
     for (const m of b.recipient.blocklists) {
       if (!m.listed || facts.blocklists.some((h) => h.target === m.listed && h.status === 'listed')) continue;
-      if (!/^[\d.:a-f]+$/i.test(m.listed) || causes.some((c) => c.data?.ip === m.listed)) continue;
+      if (!/^[\d.:a-f]+$/i.test(m.listed) || causes.some((c) => c.data?.ip === m.listed) || foreign.has(m.listed) || b.legitimate === false) continue;
       causes.push({
         id: 'sender-blocklisted', severity: 'error', confidence: 0.6,
         summary: `A receiver refused mail from ${m.listed} because it is listed on ${m.name}.`,

@@ -4,7 +4,7 @@
  */
 import type { Cause, CauseId } from '../types.ts';
 import type { Facts } from '../facts.ts';
-import { unauthorizedSender, providerNotInSpf, signedSenderNotInSpf } from './origin.ts';
+import { unauthorizedSender, providerNotInSpf, signedSenderNotInSpf, relayNotInSpf } from './origin.ts';
 import { senderBlocklisted, domainBlocklisted, blocklistQueryRefused } from './blocklists.ts';
 import { dmarcFailing, recipientProblem, contentRejected, rateLimited } from './bounces.ts';
 import { spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPosture, reverseDnsPosture } from './posture.ts';
@@ -12,7 +12,7 @@ import { spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPostu
 export type Rule = (facts: Facts) => Cause[];
 
 export const RULES: readonly Rule[] = [
-  unauthorizedSender, providerNotInSpf, signedSenderNotInSpf,
+  unauthorizedSender, providerNotInSpf, signedSenderNotInSpf, relayNotInSpf,
   senderBlocklisted, domainBlocklisted, blocklistQueryRefused,
   dmarcFailing, recipientProblem, contentRejected, rateLimited,
   spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPosture, reverseDnsPosture,
@@ -70,10 +70,33 @@ export function mergeCauses(causes: Cause[]): Cause[] {
   });
 }
 
-export function rankCauses(causes: Cause[]): Cause[] {
-  return [...causes].sort((a, b) => score(b) - score(a));
+/** Most likely first; `caps` holds scores a cause must stay below (a symptom under its causes). */
+export function rankCauses(causes: Cause[], caps: ReadonlyMap<Cause, number> = new Map()): Cause[] {
+  const ranked = (c: Cause) => Math.min(score(c), caps.get(c) ?? Infinity);
+  return [...causes].sort((a, b) => ranked(b) - ranked(a));
+}
+
+/** What makes DMARC fail: when receivers refuse for DMARC, these are the cause and the refusal the symptom. */
+const DMARC_ROOTS = new Set<CauseId>(['spf-error', 'spf-missing', 'spf-not-authorizing-sender', 'dkim-failing', 'dkim-missing']);
+
+/**
+ * A DMARC refusal corroborates the SPF/DKIM faults behind it: they gain the refusal as evidence and
+ * rank above it, so the report leads with what to fix rather than with the symptom. Returns the
+ * causes and, for the symptom, the score it must stay below.
+ */
+export function corroborate(causes: Cause[]): { causes: Cause[]; caps: Map<Cause, number> } {
+  const caps = new Map<Cause, number>();
+  const dmarc = causes.find((c) => c.id === 'dmarc-failing');
+  if (!dmarc || !causes.some((c) => DMARC_ROOTS.has(c.id))) return { causes, caps };
+  const boosted = causes.map((c) => (DMARC_ROOTS.has(c.id)
+    ? { ...c, confidence: Math.max(c.confidence, 0.9), evidence: [...c.evidence, `Receivers refuse the domain's mail for failing DMARC: ${dmarc.evidence[0] ?? dmarc.summary}`] }
+    : c === dmarc ? { ...c, summary: `${c.summary} (the result of the SPF/DKIM causes above)` } : c));
+  const symptom = boosted[causes.indexOf(dmarc)]!;
+  caps.set(symptom, Math.min(...boosted.filter((c) => DMARC_ROOTS.has(c.id)).map(score)) - 0.01);
+  return { causes: boosted, caps };
 }
 
 export function runRules(facts: Facts, rules: readonly Rule[] = RULES): Cause[] {
-  return rankCauses(mergeCauses(rules.flatMap((rule) => rule(facts))));
+  const { causes, caps } = corroborate(mergeCauses(rules.flatMap((rule) => rule(facts))));
+  return rankCauses(causes, caps);
 }

@@ -6,6 +6,7 @@
 import type { Cause } from '../types.ts';
 import type { Facts, OriginFact } from '../facts.ts';
 import { spfFix } from '../fixes.ts';
+import { LEGITIMATE_ROLES } from '../origins.ts';
 
 const ROLE_WORDS: Record<string, string> = {
   'web-host': 'the address of the domain\'s own web site',
@@ -18,6 +19,7 @@ const SPF_WORDS: Record<string, string> = {
   softfail: 'SPF does not authorize that host (softfail).',
   neutral: 'SPF makes no statement about that host (neutral).',
   none: 'The domain publishes no SPF record to tell receivers otherwise.',
+  'pass (+all)': 'SPF "authorizes" it only through +all, which authorizes every address on the internet.',
 };
 
 /**
@@ -62,12 +64,24 @@ function stopFixes(o: OriginFact, facts: Facts): Cause['fixes'] {
   return fixes;
 }
 
+function plusAllFix(facts: Facts): Cause['fixes'][number] {
+  const value = (facts.spfRecord ?? 'v=spf1 -all').replace(/(^|\s)\+?all(?=\s|$)/i, '$1-all');
+  return { text: `End the SPF record with -all instead of +all: +all tells every receiver that any server on the internet may send as ${facts.domain}. List your real senders first.`, dns: [{ name: facts.domain, type: 'TXT', value }] };
+}
+
+function protectedFixes(facts: Facts): Cause['fixes'] {
+  return [
+    { text: `Nothing to change in ${facts.domain}'s DNS: its DMARC policy already asks receivers to refuse mail that fails authentication, and most do. These bounces come from servers that accept mail first and bounce it later (backscatter).` },
+    { text: 'Filter the backscatter: a bounce for a message you never sent carries no DKIM signature of yours in the returned copy; your mail provider can quarantine such bounces.' },
+  ];
+}
+
 export function unauthorizedSender(facts: Facts): Cause[] {
   const seen = new Set<string>();
   const causes: Cause[] = [];
   for (const o of facts.origins) {
     if (!o.fromDomain) continue;
-    if (o.role === 'mail-provider' || o.role === 'spf-authorized' || o.role === 'authenticated-user') continue;
+    if (LEGITIMATE_ROLES.has(o.role) && o.role !== 'mx-host') continue;
     if (signedButUnlisted(o)) continue;
     // Without an address or a script's traces there is nothing to accuse: the headers ran out.
     if (!o.ip && !o.submissionSigns.length) continue;
@@ -77,13 +91,17 @@ export function unauthorizedSender(facts: Facts): Cause[] {
     const roleWords = ROLE_WORDS[o.role] ?? ROLE_WORDS.unknown;
     const provider = facts.mailProvider ? `, not ${facts.mailProvider.name} which hosts its mail` : '';
     const spfWords = SPF_WORDS[o.spfResult ?? ''] ?? `SPF for that host could not be evaluated (${o.spfResult ?? 'no result'}).`;
+    // A forger the domain's enforced DMARC already disowns: receivers that check refuse the mail;
+    // the bounces come from those that accept first and bounce later (backscatter).
+    // (+all defeats DMARC too: the forgery passes SPF, aligned.)
+    const alreadyProtected = facts.dmarcEnforced === true && o.role === 'unknown' && !o.submissionSigns.length && o.spfResult !== 'pass (+all)';
     causes.push({
       id: 'unauthorized-sender',
-      severity: 'critical',
+      severity: alreadyProtected ? 'warn' : 'critical',
       confidence: o.ip ? (o.submissionSigns.length || o.role === 'web-host' ? 0.95 : 0.85) : 0.7,
       summary: `Mail claiming to be from ${facts.domain} is being sent from ${describeOrigin(o)} — ${roleWords}${provider}. ${spfWords}`,
       evidence: originEvidence(o, facts),
-      fixes: stopFixes(o, facts),
+      fixes: [...(o.spfResult === 'pass (+all)' ? [plusAllFix(facts)] : []), ...(alreadyProtected ? protectedFixes(facts) : stopFixes(o, facts))],
       data: { originIp: o.ip, originHost: o.host, originRole: o.role, message: o.message, spfResult: o.spfResult },
     });
   }
@@ -137,4 +155,34 @@ export function providerNotInSpf(facts: Facts): Cause[] {
     fixes: [spfFix(facts, p.spfInclude, `Authorize ${p.name} in SPF.`)],
     data: { provider: p.id, missingInclude: p.spfInclude },
   }];
+}
+
+/**
+ * The domain's own server, as the receiver saw it (the address in its refusal), is not in SPF —
+ * e.g. its IPv6 address when SPF lists only the IPv4 one.
+ */
+export function relayNotInSpf(facts: Facts): Cause[] {
+  const seen = new Set<string>();
+  const causes: Cause[] = [];
+  for (const o of facts.origins) {
+    if (!LEGITIMATE_ROLES.has(o.role) || o.role === 'mail-provider' || o.role === 'third-party-service') continue;
+    for (const r of o.relays) {
+      // Without an SPF record there is nothing to add the address to: spf-missing says so.
+      if (r.spfResult === 'pass' || r.spfResult === 'none' || seen.has(r.ip)) continue;
+      seen.add(r.ip);
+      causes.push({
+        id: 'spf-not-authorizing-sender',
+        severity: 'error',
+        confidence: 0.85,
+        summary: `${facts.domain}'s own mail server sends from ${r.ip}, but SPF does not authorize that address (${r.spfResult}).`,
+        evidence: [`${o.message}: the receiver's refusal names ${r.ip} as the connecting address`, `The message was sent by the domain's own infrastructure: ${o.reasoning.join('; ')}`, `SPF check_host(${r.ip}, ${facts.domain}) = ${r.spfResult}${facts.spfRecord ? ` (record: "${facts.spfRecord}")` : ''}`],
+        fixes: [{
+          text: `Add ${r.ip} to SPF${r.ip.includes(':') ? ' (or make the server send over IPv4 only, e.g. Postfix inet_protocols = ipv4)' : ''}.`,
+          dns: [{ name: facts.domain, type: 'TXT', value: ipInSpf(facts.spfRecord, r.ip) }],
+        }],
+        data: { ip: r.ip, spfResult: r.spfResult },
+      });
+    }
+  }
+  return causes;
 }

@@ -7,7 +7,7 @@ import type { Finding } from '../../checks/types.ts';
 import type { Cause, CauseId } from '../types.ts';
 import { dataOf, findingsOf, type Facts } from '../facts.ts';
 import { dmarcFixes, dnsHostLinks, spfFix, whereToPublish } from '../fixes.ts';
-import { inbound } from './bounces.ts';
+import { inbound, NULL_MX_TEXT } from './bounces.ts';
 
 function matching(facts: Facts, check: string, pattern: RegExp): Finding[] {
   return findingsOf(facts, check).filter((f) => pattern.test(f.id) && f.severity !== 'ok' && f.severity !== 'info');
@@ -46,9 +46,15 @@ export function spfPosture(facts: Facts): Cause[] {
     [{ text: 'Fix the term named in the evidence; keep the whole tree within 10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4) — remove includes of services no longer used, or replace them with their ip4/ip6 ranges.' }]);
 }
 
+function ownFixes(findings: Finding[]): Cause['fixes'] {
+  const fixes = findings.flatMap((f) => (f.fix ? [f.fix] : []));
+  return fixes.filter((f, i) => fixes.findIndex((g) => g.text === f.text) === i);
+}
+
 function dkimFailingSummary(domain: string, failing: Finding[]): string {
   const unpublished = failing.filter((f) => f.id === 'dkim.selector-without-key').map((f) => String(f.data?.selector ?? ''));
   if (unpublished.length) return `${domain}'s mail is DKIM-signed with selector ${unpublished.join(', ')}, but no key is published there: every such signature fails.`;
+  if (failing.every((f) => f.id === 'dkim.weak-key')) return `${domain}'s DKIM key is too short: receivers (Gmail, Microsoft, Yahoo) treat signatures with a key under 1024 bits as failing.`;
   return `DKIM keys of ${domain} are unusable (revoked, malformed or too weak): signatures with them fail.`;
 }
 
@@ -59,7 +65,8 @@ export function dkimPosture(facts: Facts): Cause[] {
   const provider = facts.mailProvider;
   const enable = provider?.docs.dkim ? [{ text: `Turn on DKIM signing at ${provider.name} and publish the records it gives you ${whereToPublish(facts)}.`, links: [provider.docs.dkim] }] : [{ text: `Turn on DKIM signing where ${facts.domain}'s mail is sent and publish the public key ${whereToPublish(facts)}.` }];
   return [
-    ...fromFindings(facts, 'dkim-failing', failing, dkimFailingSummary(facts.domain, failing), enable),
+    // Each fault has its own remedy (a weak key is rotated, not "turned on"): the check's fixes come first.
+    ...fromFindings(facts, 'dkim-failing', failing, dkimFailingSummary(facts.domain, failing), [...ownFixes(failing), ...(failing.some((f) => f.id === 'dkim.selector-without-key' || f.id === 'dkim.revoked') ? enable : [])]),
     // Selectors cannot be listed: with the provider's own selectors absent the finding is strong,
     // from common guesses alone it is only a hint (CORRECTNESS.md: never "no DKIM" from a failed guess).
     ...(failing.length ? [] : fromFindings(facts, 'dkim-missing', missing,
@@ -88,6 +95,18 @@ export function mxPosture(facts: Facts): Cause[] {
   const broken = matching(facts, 'mx', /./).filter((f) => f.severity === 'error' || f.severity === 'critical');
   const causes = fromFindings(facts, 'mx-problem', broken, `${facts.domain}'s MX records are broken: mail to it (replies, bounces, DMARC reports) cannot be delivered.`,
     [{ text: `Point the MX records ${whereToPublish(facts)} at host names (not IP addresses or CNAMEs) that resolve to public addresses of your mail servers.`, links: facts.mailProvider?.docs.mx ? [facts.mailProvider.docs.mx] : [] }]);
+  // RFC 7505 §4.2: a domain that sends must not publish a null MX — receivers refuse its mail.
+  const nullMx = findingsOf(facts, 'mx').find((f) => f.id === 'mx.null');
+  const refusedForIt = facts.bounces.filter((b) => !inbound(facts, b) && NULL_MX_TEXT.test(b.recipient.diagnostic ?? ''));
+  const sends = refusedForIt.length > 0 || facts.origins.some((o) => o.fromDomain);
+  if (nullMx && sends && !causes.length) {
+    causes.push({
+      id: 'mx-problem', severity: 'error', confidence: refusedForIt.length ? 0.95 : 0.8,
+      summary: `${facts.domain} publishes a null MX ("accepts no mail", RFC 7505) but sends mail: receivers refuse a sender whose domain cannot take replies or bounces.`,
+      evidence: [...evidence(facts, [nullMx]), ...refusedForIt.map((b) => `${b.message}: ${b.recipient.address} refused the sender: "${b.recipient.diagnostic}"`)],
+      fixes: [{ text: `Replace the null MX ${whereToPublish(facts)} with a real MX that accepts at least bounces and replies for the sending addresses, or send from a domain that has one.`, links: dnsHostLinks(facts) }],
+    });
+  }
   // Senders' bounces for mail to this domain are the outside view of the same fault.
   const seen = facts.bounces.filter((b) => inbound(facts, b) && UNDELIVERABLE_INBOUND.has(b.recipient.reason));
   if (causes[0] && seen.length) causes[0].evidence.push(...seen.map((b) => `${b.message}: mail to ${b.recipient.address} could not be delivered: "${b.recipient.diagnostic ?? b.recipient.reason}"`));
@@ -116,18 +135,25 @@ export function reverseDnsPosture(facts: Facts): Cause[] {
   const requirePtr = facts.bounces.filter((b) => b.recipient.reason === 'requireptr');
   const origins = facts.origins.filter((o) => o.ip && o.ptr && (!o.ptr.names.length || !o.ptr.confirmed) && o.role !== 'mail-provider');
   const legit = origins.filter((o) => o.role === 'spf-authorized' || o.role === 'mx-host');
-  // A forger's or a bot's address without PTR is not the domain's to fix.
-  const foreign = new Set(facts.origins.filter((o) => o.ip && (o.role === 'unknown' || o.role === 'web-host')).map((o) => o.ip));
+  const relays = facts.origins.filter((o) => o.role !== 'unknown').flatMap((o) => o.relays).filter((r) => r.ptr && (!r.ptr.names.length || !r.ptr.confirmed));
+  // Only the domain's own sending servers need a PTR: of the addresses read from messages, those its
+  // SPF authorizes, its MX hosts and the relays its own MTA reported — not a forger's or a bot's, not
+  // a user's client that submitted with authentication, not a forwarder's or a provider's server.
+  const own = new Set([
+    ...facts.origins.filter((o) => o.ip && (o.role === 'spf-authorized' || o.role === 'mx-host')).map((o) => o.ip!),
+    ...facts.origins.filter((o) => o.role !== 'unknown').flatMap((o) => o.relays.map((r) => r.ip)),
+  ]);
+  const foreign = new Set(facts.messageAddresses.filter((ip) => !own.has(ip)));
   const ptrFindings = matching(facts, 'ptr', /no-ptr|not-confirmed|missing|mismatch/).filter((f) => !foreign.has(String(f.data?.ip ?? '')));
-  if (!requirePtr.length && !legit.length && !ptrFindings.length) return [];
+  if (!requirePtr.length && !legit.length && !relays.length && !ptrFindings.length) return [];
   causes.push({
     id: 'no-reverse-dns', severity: 'error', confidence: requirePtr.length ? 0.9 : 0.75,
     summary: `A server sending ${facts.domain}'s mail has no valid reverse DNS: many receivers refuse mail from an address without a forward-confirmed PTR name.`,
-    evidence: [
+    evidence: [...new Set([
       ...requirePtr.map((b) => `${b.message}: "${b.recipient.diagnostic}"`),
-      ...legit.map((o) => `${o.ip}: ${o.ptr!.names.length ? `PTR ${o.ptr!.names.join(', ')} does not resolve back to it` : `no PTR (${o.ptr!.outcome})`}`),
+      ...[...legit, ...relays].map((o) => `${o.ip}: ${o.ptr!.names.length ? `PTR ${o.ptr!.names.join(', ')} does not resolve back to it` : `no PTR (${o.ptr!.outcome})`}`),
       ...evidence(facts, ptrFindings),
-    ],
+    ])],
     fixes: [{ text: 'Ask whoever owns the address (your hosting or ISP; the PTR is set in their panel, not in your DNS zone) to set its PTR to the server\'s host name, and make that name resolve back to the address (forward-confirmed reverse DNS).' }],
   });
   return causes;

@@ -9,15 +9,15 @@ import type { Cause } from '../types.ts';
 function facts(over: Partial<Facts> = {}): Facts {
   return {
     domain: 'example.test', checks: {}, findings: [], messages: [], mx: [], mxOutcome: 'answer', web: [],
-    spfRecord: 'v=spf1 include:spf.protection.outlook.com -all', spfOutcome: 'found', nameservers: ['ns1.example.net'],
+    spfRecord: 'v=spf1 include:spf.protection.outlook.com -all', spfOutcome: 'found', nameservers: ['ns1.example.net'], dmarcEnforced: false,
     mailProvider: { id: 'microsoft365', name: 'Microsoft 365', spfInclude: 'spf.protection.outlook.com', docs: {}, evidence: ['MX of example.test points at Microsoft 365'] },
-    dnsProvider: null, origins: [], bounces: [], blocklists: [], cite: (id) => `dns#${id}`,
+    dnsProvider: null, origins: [], messageAddresses: [], bounces: [], blocklists: [], cite: (id) => `dns#${id}`,
     ...over,
   };
 }
 
 function origin(over: Partial<OriginFact>): OriginFact {
-  return { message: 'b.eml', ip: '198.51.100.9', host: null, role: 'unknown', spfResult: 'fail', providerAuthorizes: false, ptr: null, reasoning: ['first hop outside'], submissionSigns: [], domainDkim: 'none', fromDomain: true, ...over };
+  return { message: 'b.eml', ip: '198.51.100.9', host: null, role: 'unknown', spfResult: 'fail', providerAuthorizes: false, ptr: null, reasoning: ['first hop outside'], submissionSigns: [], domainDkim: 'none', fromDomain: true, service: null, relays: [], ...over };
 }
 
 function bounce(reason: string, diagnostic: string, over: Partial<BounceFact> = {}): BounceFact {
@@ -52,12 +52,47 @@ test('an authenticated submission (ESMTPSA) is the domain\'s own user, not a for
 test('a bot\'s address without PTR is not the domain\'s reverse-DNS problem', () => {
   const ptr = { id: 'ptr.missing', severity: 'error' as const, title: 'no PTR', detail: '', data: { ip: '198.51.100.9' } };
   const checks = { ptr: { id: 'ptr', status: 'error' as const, findings: [ptr], data: {} } };
-  assert.deepEqual(ids(facts({ checks, origins: [origin({ role: 'unknown' })] })).filter((i) => i === 'no-reverse-dns'), []);
+  assert.deepEqual(ids(facts({ checks, origins: [origin({ role: 'unknown' })], messageAddresses: ['198.51.100.9'] })).filter((i) => i === 'no-reverse-dns'), []);
   assert.deepEqual(ids(facts({ checks })), ['no-reverse-dns']);
 });
 
 test('throttling texts are rate-limited even when the reason says spam (Gmail 4.7.28)', () => {
   assert.deepEqual(ids(facts({ bounces: [bounce('spamdetected', '421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.')] })), ['rate-limited']);
+});
+
+test('backscatter of forged mail is the forger\'s: no recipient problem, no listing of the bot, and no DNS to change when DMARC already rejects', () => {
+  const bot = origin({ role: 'unknown', ip: '203.0.113.188' });
+  const listing = { target: '203.0.113.188', list: 'spamhaus-zen', listName: 'Spamhaus ZEN', zone: 'zen.spamhaus.org', kind: 'ip' as const, status: 'listed' as const, codes: ['127.0.0.4'], labels: ['XBL'], meaning: 'XBL', nature: 'abuse' as const, txt: null, url: null, delistUrl: null, delistNote: null, errorKind: null, dns: 1 };
+  const causes = runRules(facts({ dmarcEnforced: true, origins: [bot], bounces: [bounce('userunknown', '550 5.1.1 no such user', { legitimate: false })], blocklists: [listing] }));
+  assert.deepEqual(causes.map((c) => [c.id, c.severity]), [['unauthorized-sender', 'warn']]);
+  assert.match(causes[0]!.fixes[0]!.text, /Nothing to change/);
+});
+
+test('a pass that only +all gave is no authorization: the forger is still unauthorized, and the fix is -all', () => {
+  const causes = runRules(facts({ dmarcEnforced: true, spfRecord: 'v=spf1 include:spf.protection.outlook.com +all', origins: [origin({ role: 'unknown', spfResult: 'pass (+all)' })] }));
+  assert.equal(causes[0]?.id, 'unauthorized-sender');
+  assert.equal(causes[0]?.severity, 'critical');
+  assert.equal(causes[0]!.fixes[0]!.dns?.[0]?.value, 'v=spf1 include:spf.protection.outlook.com -all');
+});
+
+test('a DMARC refusal ranks below the SPF/DKIM fault that causes it, and corroborates it', () => {
+  const ptrless = { id: 'dkim.weak-key', severity: 'error' as const, title: 'Weak DKIM key', detail: '512 bits', fix: { text: 'Rotate to a 2048-bit RSA key' } };
+  const checks = { dkim: { id: 'dkim', status: 'error' as const, findings: [ptrless], data: {} } };
+  const causes = runRules(facts({ checks, bounces: [bounce('authfailure', '550 5.7.26 Unauthenticated email from example.test is not accepted due to domain\'s DMARC policy')] }));
+  assert.deepEqual(causes.map((c) => c.id), ['dkim-failing', 'dmarc-failing']);
+  assert.match(causes[0]!.fixes[0]!.text, /Rotate to a 2048-bit/);
+  assert.ok(causes[0]!.evidence.some((e) => /failing DMARC/.test(e)));
+});
+
+test('a null MX on a domain that sends is an MX problem, and the 5.7.27 refusal is not a DMARC failure', () => {
+  const nullMx = { id: 'mx.null', severity: 'info' as const, title: 'Null MX', detail: 'MX 0 .' };
+  const checks = { mx: { id: 'mx', status: 'info' as const, findings: [nullMx], data: {} } };
+  const causes = runRules(facts({ checks, bounces: [bounce('authfailure', '550 5.7.27 <noreply@example.test>: Sender address rejected: Domain example.test does not accept mail (nullMX)')] }));
+  assert.deepEqual(causes.map((c) => c.id), ['mx-problem']);
+});
+
+test('greylisting that outlasted the retries is the recipient\'s side, not throttling', () => {
+  assert.deepEqual(ids(facts({ bounces: [bounce('expired', '450 4.2.0 <x@partner.test>: Recipient address rejected: Greylisted, see https://postgrey.example')] })), ['recipient-problem']);
 });
 
 test('a message not claiming the domain is not blamed on it', () => {
