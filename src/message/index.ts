@@ -10,7 +10,7 @@ import type { Resolver } from '../net/dns/types.ts';
 import type { MessageAnalysis, MessageKind } from './types.ts';
 import { checkSize, normalizeLineEndings, splitMbox, DEFAULT_MAX_SIZE } from './input.ts';
 import { splitHeaderBody, parseHeaderBlock, looksLikeHeaders, headerValue, headerValues, decodeHeaderText, bareAddress, type HeaderField } from './header.ts';
-import { parseMime, type MimeParts } from './mime.ts';
+import { parseMime, readFlatReport, type MimeParts } from './mime.ts';
 import { readBounce, isAutoReply, bounceHeader, type BounceReading } from './bounce/index.ts';
 import { parseFeedbackReport, findInlineFeedbackReport } from './feedback.ts';
 import { buildHops, parseMailDate } from './received.ts';
@@ -64,12 +64,12 @@ function needsMimeParser(headers: HeaderField[]): boolean {
   return !type.startsWith('text/plain') || !['7bit', '8bit', 'binary', ''].includes(encoding) || !['us-ascii', 'utf-8', 'utf8', 'ascii'].includes(charset);
 }
 
-interface Parsed { headers: HeaderField[]; header: string; body: string | null; bytes: Uint8Array }
+interface Parsed { headers: HeaderField[]; header: string; body: string | null; bytes: Uint8Array; text: string }
 
 function parseTop(bytes: Uint8Array): Parsed {
-  const text = utf8.decode(bytes);
-  const { header, body } = splitHeaderBody(text.replace(/^From [^\n]*\n/, ''));
-  return { headers: parseHeaderBlock(header), header, body, bytes };
+  const text = utf8.decode(bytes).replace(/^From [^\n]*\n/, '');
+  const { header, body } = splitHeaderBody(text);
+  return { headers: parseHeaderBlock(header), header, body, bytes, text };
 }
 
 /**
@@ -103,7 +103,7 @@ async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number, 
   // The returned copy is read for its header (hops, origin, authentication); its body is the
   // sender's own content. A single-part message in plain 7/8-bit text needs no MIME decoding.
   if (!headersOnly && depth === 0 && needsMimeParser(p.headers)) {
-    mime = await parseMime(p.bytes);
+    mime = readFlatReport(p.text) ?? await parseMime(p.bytes);
     if (!mime.text.trim()) mime.text = p.body ?? '';
     problems.push(...mime.problems, ...truncationProblems(p.header, p.body));
   }

@@ -58,8 +58,9 @@ export function findBlocklists(text: string | null): BlocklistMention[] {
     const item = mention(entry, zone, listed);
     found.set(item.id, item);
   }
+  const lower = text.toLowerCase();
   for (const [zone, entry] of byZone) {
-    if (!found.has(entry.id) && text.toLowerCase().includes(zone)) found.set(entry.id, mention(entry, zone, listed));
+    if (!found.has(entry.id) && lower.includes(zone)) found.set(entry.id, mention(entry, zone, listed));
   }
   for (const alias of aliases) {
     if (alias.re.test(text) && ![...found.values()].some((f) => f.id.startsWith(alias.id.split('-')[0]!))) {

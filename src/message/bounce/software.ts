@@ -10,20 +10,9 @@ import catalog from '../../../data/bounce-mtas.json' with { type: 'json' };
 import { type HeaderField, headerValue, headerValues, decodeHeaderText } from '../header.ts';
 import type { DsnFields } from '../dsn.ts';
 
+import { compileRules, firstRuleMatch as firstMatch, type CompiledRule as Rule } from './reason.ts';
+
 interface RuleData { reason: string; phrases?: string[]; regex?: string[] }
-interface Rule { reason: string; phrases: string[]; regex: RegExp[] }
-
-const compileRules = (rules: RuleData[] | undefined): Rule[] =>
-  (rules ?? []).map((r) => ({ reason: r.reason, phrases: (r.phrases ?? []).map((p) => p.toLowerCase()), regex: (r.regex ?? []).map((x) => new RegExp(x, 'i')) }));
-
-function firstMatch(rules: Rule[], text: string): string | null {
-  if (!text) return null;
-  const lower = text.toLowerCase();
-  for (const r of rules) {
-    if (r.phrases.some((p) => lower.includes(p)) || r.regex.some((re) => re.test(text))) return r.reason;
-  }
-  return null;
-}
 
 interface SoftwareData {
   id: string;
