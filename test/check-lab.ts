@@ -63,7 +63,8 @@ export async function startCheckLab(faults: FaultRule[] = []): Promise<DnsServer
 
 export function labContext(server: string, options: Partial<RunOptions> = {}, dns: { timeoutMs?: number } = {}): Context {
   return {
-    resolver: createResolver({ servers: [server], timeoutMs: dns.timeoutMs ?? 1000, retries: 0 }),
+    // Generous: a loaded CI machine can stall a loopback answer past a second; tests of timeouts pass their own.
+    resolver: createResolver({ servers: [server], timeoutMs: dns.timeoutMs ?? 2500, retries: 0 }),
     dialer: createDialer({ guard: 'offline', defaultTimeoutMs: 1000 }),
     options: { timeoutMs: 1000, noProbe: true, selectors: [], keys: {}, ...options },
     now: () => new Date(),
