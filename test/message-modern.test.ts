@@ -10,9 +10,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { analyzeMessage } from '../src/message/index.ts';
 import { unfoldReply } from '../src/message/bounce/text.ts';
+import { parseMime, readFlatReport } from '../src/message/mime.ts';
+import { normalizeLineEndings } from '../src/message/input.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/messages/modern/${name}.eml`, import.meta.url));
 
@@ -140,4 +142,32 @@ test('a multi-line reply joined into one line reads whole: the code repeated on 
   const single = '550 5.1.1 <a@b.example>: Recipient address rejected: User unknown in virtual mailbox table';
   assert.equal(unfoldReply(single), single);
   assert.equal(unfoldReply('see http://postmaster.yahoo.com/550-bl23.html'), 'see http://postmaster.yahoo.com/550-bl23.html', 'a code inside a URL is no reply code');
+});
+
+test('a bounce a person forwards is still read: attached (Outlook FW:) with its original, or quoted inline (Gmail Fwd:)', async () => {
+  const attached = await analyzeMessage(fixture('forwarded-outlook-fw-attached'));
+  assert.equal(attached.kind, 'bounce');
+  assert.deepEqual(attached.bounce!.recipients.map((r) => [r.address, r.reason, r.status, r.blocklists.map((b) => b.id)]), [['marta.k@hotmail.com', 'blocked', '5.7.606', ['microsoft']]]);
+  assert.equal(attached.original?.subject, 'Your order confirmation', 'the original is the message the bounce returned, not the bounce');
+  assert.equal(attached.original?.origin?.ip, '198.51.100.77');
+  const inline = await analyzeMessage(fixture('forwarded-gmail-fwd-inline'));
+  assert.equal(inline.kind, 'bounce');
+  assert.deepEqual(inline.bounce!.recipients.map((r) => [r.address, r.reason, r.hard]), [['bob.smitth@gmail.com', 'userunknown', true]]);
+});
+
+test('the direct reading of a flat report gives the parts postal-mime gives, on every fixture it takes', async () => {
+  const dirs = ['./fixtures/messages/', './fixtures/messages/modern/'];
+  let taken = 0;
+  for (const dir of dirs) {
+    for (const name of readdirSync(new URL(dir, import.meta.url)).filter((f) => f.endsWith('.eml'))) {
+      const bytes = normalizeLineEndings(readFileSync(new URL(dir + name, import.meta.url)));
+      const flat = readFlatReport(new TextDecoder().decode(bytes).replace(/^From [^\n]*\n/, ''));
+      if (!flat) continue;
+      taken++;
+      const full = await parseMime(bytes);
+      const trim = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'string' ? x.trim() : x));
+      assert.equal(trim(flat), trim(full), name);
+    }
+  }
+  assert.ok(taken >= 30, `most Postfix/Exim/Sendmail fixtures take the direct path (${taken})`);
 });

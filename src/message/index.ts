@@ -74,14 +74,16 @@ function parseTop(bytes: Uint8Array): Parsed {
 
 /**
  * A bounce of a bounce: some gateways return the first bounce whole, as the message/rfc822 part of
- * a report that names no recipient itself. The inner report is then the one that says who failed.
+ * a report that names no recipient itself, and people forward a bounce as an attachment ("FW:
+ * Undelivered Mail Returned to Sender"). The inner report is then the one that says who failed,
+ * and its returned copy is the original message.
  */
-async function nestedBounce(p: Parsed, returned: MimeParts['returned'], options: AnalyzeOptions): Promise<MessageAnalysis['bounce']> {
+async function nestedBounce(p: Parsed, returned: MimeParts['returned'], options: AnalyzeOptions): Promise<MessageAnalysis | null> {
   if (returned?.kind !== 'message' || !bounceHeader(p.headers)) return null;
   const inner = returned.text.replace(/^\s+/, '');
   if (!looksLikeHeaders(inner)) return null;
   const analysis = await analyzeParsed(parseTop(encoder.encode(inner)), options, 0, true);
-  return analysis.kind === 'bounce' ? analysis.bounce : null;
+  return analysis.kind === 'bounce' ? analysis : null;
 }
 
 const NOT_HEADERS = 'the input does not start with a header block; it was read as text';
@@ -112,7 +114,9 @@ async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number, 
   let feedback = (feedbackText ? parseFeedbackReport(feedbackText) : null) ?? (readBody ? findInlineFeedbackReport(mime.text) : null);
   const reading: BounceReading = feedback || !readBody ? { bounce: null, inlineOriginal: null } : readBounce({ headers: p.headers, text: mime.text, deliveryStatus: mime.deliveryStatus });
   feedback ??= reading.feedback ?? null;
-  if (readBody && !feedback && !reading.bounce && !nested) reading.bounce = await nestedBounce(p, mime.returned, options);
+  // The inner report names the failed recipients, and its returned copy is the original message.
+  const inner = readBody && !feedback && !reading.bounce && !nested ? await nestedBounce(p, mime.returned, options) : null;
+  if (inner) reading.bounce = inner.bounce;
   let kind: MessageKind = headersOnly ? 'headers' : 'message';
   if (feedback) kind = 'feedback-report';
   else if (reading.bounce) kind = reading.bounce.recipients.every((r) => r.reason === 'delivered') ? 'delivered' : 'bounce';
@@ -156,8 +160,8 @@ async function analyzeParsed(p: Parsed, options: AnalyzeOptions, depth: number, 
   };
   if (depth === 0 && (kind === 'bounce' || kind === 'delivered' || kind === 'feedback-report')) {
     const returned = mime.returned ?? (reading.inlineOriginal ? { kind: 'message' as const, text: reading.inlineOriginal } : null);
-    analysis.original = returned ? await analyzeReturned(returned.text, options) : null;
-    if (!returned) problems.push('the bounce does not include the original message');
+    analysis.original = inner ? inner.original ?? null : returned ? await analyzeReturned(returned.text, options) : null;
+    if (!analysis.original && !returned) problems.push('the bounce does not include the original message');
   }
   return analysis;
 }
