@@ -33,8 +33,10 @@ export interface OriginFact {
   ip: string | null;
   host: string | null;
   role: OriginRole;
-  /** check_host() of the domain's SPF for this IP (null when there was no IP or no evaluation). */
+  /** check_host() for this IP (null when there was no IP or no evaluation)… */
   spfResult: string | null;
+  /** …of this domain: the From domain when it is a subdomain, else the domain itself. */
+  spfDomain: string;
   /** Whether the mail provider's own SPF authorizes the IP. */
   providerAuthorizes: boolean | null;
   /** PTR name(s) of the IP, and whether forward-confirmed. */
@@ -47,6 +49,8 @@ export interface OriginFact {
   domainDkim: 'none' | 'present';
   /** Whether this origin's message claims to be from the domain. */
   fromDomain: boolean;
+  /** The domain of the From address (the domain itself or one of its subdomains). */
+  fromName: string | null;
   /** The d= of a DKIM signature by another domain (the service that sent it), if any. */
   service: string | null;
   /** Addresses the receivers named in their refusals, other than `ip`: the outbound relay they saw. */
@@ -97,6 +101,8 @@ export interface Facts {
   nameservers: string[];
   /** DMARC asks receivers to quarantine or reject (both RFC readings, pct 100); null when unknown. */
   dmarcEnforced: boolean | null;
+  /** The same for mail From a subdomain that does not exist (sp/np); null when unknown. */
+  dmarcSubdomainsEnforced: boolean | null;
   mailProvider: MailProviderFact | null;
   dnsProvider: { id: string; name: string; docs: Record<string, string> } | null;
   origins: OriginFact[];

@@ -53,23 +53,39 @@ export function spfFix(facts: Facts, include: string, why: string): Fix {
   };
 }
 
-/** Existing rua/ruf destinations, or a reporting address at the domain itself. */
-function reportingTag(current: Record<string, string> | null, domain: string): string {
-  const rua = current?.rua ?? `mailto:dmarc-reports@${domain}`;
-  return `rua=${rua}`;
+/**
+ * The domain's DMARC record with some tags changed (null removes one), everything else kept as
+ * published — a fix must never drop a reporting address or weaken a policy in passing.
+ */
+export function dmarcRecord(current: readonly (readonly [string, string])[] | null, changes: Record<string, string | null>, domain: string): string {
+  const tags = new Map<string, string>((current ?? []).map(([k, v]) => [k.toLowerCase(), v]));
+  tags.delete('v');
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) tags.delete(k);
+    else tags.set(k, v);
+  }
+  if (!tags.has('rua')) tags.set('rua', `mailto:dmarc-reports@${domain}`);
+  // p first after v (RFC 7489 §6.3 requires it right after v; RFC 9989 recommends it).
+  const ordered = [['p', tags.get('p') ?? 'none'], ...[...tags].filter(([k]) => k !== 'p')];
+  return ['v=DMARC1', ...ordered.map(([k, v]) => `${k}=${v}`)].join('; ');
 }
 
-/** The DMARC rollout path: monitor, then quarantine, then reject. */
-export function dmarcFixes(facts: Facts, current: Record<string, string> | null): Fix[] {
-  const rua = reportingTag(current, facts.domain);
+/** The DMARC rollout path from where the domain stands: monitor, then quarantine, then reject. */
+export function dmarcFixes(facts: Facts, current: readonly (readonly [string, string])[] | null): Fix[] {
   const name = `_dmarc.${facts.domain}`;
   const where = whereToPublish(facts);
   const links = dnsHostLinks(facts);
+  const p = current?.find(([k]) => k.toLowerCase() === 'p')?.[1]?.toLowerCase() ?? null;
+  const record = (changes: Record<string, string | null>) => [{ name, type: 'TXT', value: dmarcRecord(current, changes, facts.domain) }];
   const steps: Fix[] = [];
   if (!current) {
-    steps.push({ text: `Publish a DMARC record ${where}, first in monitoring mode, and read the aggregate reports for 2–4 weeks to find every legitimate sender.`, dns: [{ name, type: 'TXT', value: `v=DMARC1; p=none; ${rua}` }], links });
+    steps.push({ text: `Publish a DMARC record ${where}, first in monitoring mode, and read the aggregate reports for 2–4 weeks to find every legitimate sender.`, dns: record({ p: 'none' }), links });
   }
-  steps.push({ text: `Once every legitimate source passes SPF or DKIM aligned with ${facts.domain}, ask receivers to quarantine mail that fails DMARC: change the record ${where}.`, dns: [{ name, type: 'TXT', value: `v=DMARC1; p=quarantine; ${rua}` }], links });
-  steps.push({ text: 'Then reject it outright: spoofed mail in your name is refused instead of delivered or bounced back to you.', dns: [{ name, type: 'TXT', value: `v=DMARC1; p=reject; ${rua}` }] });
+  if (p !== 'quarantine' && p !== 'reject') {
+    steps.push({ text: `Once every legitimate source passes SPF or DKIM aligned with ${facts.domain}, ask receivers to quarantine mail that fails DMARC: change the record ${where}.`, dns: record({ p: 'quarantine' }), links });
+  }
+  if (p !== 'reject') {
+    steps.push({ text: 'Then reject it outright: spoofed mail in your name is refused instead of delivered or bounced back to you.', dns: record({ p: 'reject' }) });
+  }
   return steps;
 }

@@ -37,9 +37,11 @@ function dnsDown(transcript: readonly TranscriptEntry[]): string | null {
 /** Causes the messages alone establish, which stand even when DNS gave nothing. */
 const FROM_MESSAGES_ALONE = new Set(['recipient-problem', 'content-rejected', 'rate-limited', 'dmarc-failing']);
 
-function dmarcEnforcement(dmarc: CheckResult | undefined): boolean | null {
-  const effective = (dmarc?.data as { effective?: { known: boolean; enforced: boolean } } | undefined)?.effective;
-  return effective?.known ? effective.enforced : null;
+function dmarcEnforcement(dmarc: CheckResult | undefined): { domain: boolean | null; subdomains: boolean | null } {
+  const effective = (dmarc?.data as { effective?: { known: boolean; enforced: boolean; nonexistentSubdomainPolicy: string | null } } | undefined)?.effective;
+  if (!effective?.known) return { domain: null, subdomains: null };
+  const sub = effective.nonexistentSubdomainPolicy;
+  return { domain: effective.enforced, subdomains: sub === 'quarantine' || sub === 'reject' };
 }
 
 function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
@@ -100,7 +102,8 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     domain, checks, findings, messages,
     mx: infra.mx, mxOutcome: infra.mxOutcome, web: infra.web,
     spfRecord: infra.spfRecord, spfOutcome: infra.spfOutcome, nameservers: infra.nameservers,
-    dmarcEnforced: dmarcEnforcement(checks.dmarc),
+    dmarcEnforced: dmarcEnforcement(checks.dmarc).domain,
+    dmarcSubdomainsEnforced: dmarcEnforcement(checks.dmarc).subdomains,
     mailProvider: provider.mail, dnsProvider: provider.dns,
     origins, messageAddresses: senderAddresses, bounces: bounceFacts(messages, origins), blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
     cite: citation(ctx.resolver.transcript),

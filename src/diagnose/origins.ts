@@ -100,10 +100,7 @@ export function senderAddresses(raw: RawOrigin[]): string[] {
   return [...new Set(raw.flatMap((o) => [...(o.ip ? [o.ip] : []), ...o.relayIps]))];
 }
 
-const isFromDomain = (address: string | null, domain: string) => {
-  const d = address?.match(/@([^>\s]+)>?\s*$/)?.[1]?.toLowerCase();
-  return !!d && (d === domain || d.endsWith(`.${domain}`));
-};
+const domainOf = (address: string | null) => address?.match(/@([^>\s]+)>?\s*$/)?.[1]?.toLowerCase() ?? null;
 
 const inDomain = (d: string | null, domain: string) => !!d && (d === domain || d.endsWith(`.${domain}`));
 
@@ -134,12 +131,16 @@ export const LEGITIMATE_ROLES: ReadonlySet<OriginRole> = new Set(['mail-provider
 /** Each raw origin with its role, SPF for the domain and for the provider, PTR, and the relays' SPF. */
 export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigin[], infra: Infrastructure, provider: MailProviderFact | null, ptr: PtrData | null): Promise<OriginFact[]> {
   return Promise.all(raw.map(async (o): Promise<OriginFact> => {
-    const fromDomain = isFromDomain(o.carrier.from, domain) || (o.analysis.kind === 'bounce' && !o.analysis.original);
+    const fromName = domainOf(o.carrier.from);
+    const fromDomain = inDomain(fromName, domain) || (o.analysis.kind === 'bounce' && !o.analysis.original);
     const signs = o.carrier.submission.map((s) => `${s.header}: ${s.value}`);
     const domainDkim = o.carrier.dkimSignatures.some((s) => inDomain(s.d, domain)) ? 'present' : 'none';
     // A service signing with its own domain's key (an ESP without the domain authenticated).
     const service = o.carrier.dkimSignatures.find((s) => s.d && !inDomain(s.d, domain))?.d ?? null;
-    const base = { message: o.message, host: o.host, submissionSigns: signs, domainDkim, fromDomain, service } as const;
+    // Receivers check SPF for the envelope domain; the returned copy rarely shows it, so the From
+    // domain stands in for it (a forged subdomain has its own SPF, or none).
+    const spfDomain = fromName && inDomain(fromName, domain) ? fromName : domain;
+    const base = { message: o.message, host: o.host, submissionSigns: signs, domainDkim, fromDomain, fromName, service, spfDomain } as const;
     // The address a receiver names is the domain's own outbound server only when the bounce comes
     // from the domain's own MTA; behind a forwarder or a hosting relay it is theirs.
     const reporter = o.analysis.bounce?.reportingMta?.toLowerCase().replace(/^dns;\s*/, '') ?? null;
@@ -151,7 +152,7 @@ export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigi
     }
     const ip = o.ip;
     const [spfResult, providerResult] = await Promise.all([
-      spfFor(ctx, ip, domain),
+      spfFor(ctx, ip, spfDomain),
       provider?.spfInclude ? spfFor(ctx, ip, provider.spfInclude) : Promise.resolve(null),
     ]);
     const providerAuthorizes = providerResult === null ? null : providerResult === 'pass';

@@ -66,19 +66,33 @@ export function senderBlocklisted(facts: Facts): Cause[] {
       data: { ip, lists: hits.map((h) => ({ list: h.list, name: h.listName, labels: h.labels, zone: h.zone, codes: h.codes, meaning: h.meaning, nature: h.nature })) },
     };
   });
-  // A list named in a bounce that our own lookup did not confirm: still evidence, with less confidence.
+  // Lists named in bounces that our own lookups did not confirm (private lists such as Microsoft's
+  // or Proofpoint's, or delisted since): still evidence, one cause per address with every list.
+  const unconfirmed = new Map<string, { names: Set<string>; evidence: string[]; links: Set<string>; lists: { list: string; zone: string | null }[] }>();
   for (const b of facts.bounces) {
+    if (b.legitimate === false) continue;
     for (const m of b.recipient.blocklists) {
-      if (!m.listed || facts.blocklists.some((h) => h.target === m.listed && h.status === 'listed')) continue;
-      if (!/^[\d.:a-f]+$/i.test(m.listed) || causes.some((c) => c.data?.ip === m.listed) || foreign.has(m.listed) || b.legitimate === false) continue;
-      causes.push({
-        id: 'sender-blocklisted', severity: 'error', confidence: 0.6,
-        summary: `A receiver refused mail from ${m.listed} because it is listed on ${m.name}.`,
-        evidence: [`${b.message}: "${b.recipient.diagnostic}"`, `Our own lookup on ${m.zone ?? m.name} did not confirm the listing (delisted since, or a list we cannot query)`],
-        fixes: [{ text: `Check the listing and request removal from ${m.name} once the cause is fixed.`, links: m.lookupUrl ? [m.lookupUrl] : [] }],
-        data: { ip: m.listed, lists: [{ list: m.id, zone: m.zone }] },
-      });
+      if (!m.listed || !/^[\d.:a-f]+$/i.test(m.listed) || foreign.has(m.listed)) continue;
+      if (facts.blocklists.some((h) => h.target === m.listed && h.status === 'listed') || causes.some((c) => c.data?.ip === m.listed)) continue;
+      const entry = unconfirmed.get(m.listed) ?? { names: new Set(), evidence: [], links: new Set(), lists: [] };
+      entry.names.add(m.name);
+      entry.evidence.push(`${b.message}: "${b.recipient.diagnostic}"`);
+      if (m.lookupUrl) entry.links.add(m.lookupUrl);
+      if (!entry.lists.some((l) => l.list === m.id)) entry.lists.push({ list: m.id, zone: m.zone });
+      unconfirmed.set(m.listed, entry);
     }
+  }
+  for (const [ip, e] of unconfirmed) {
+    const names = [...e.names];
+    causes.push({
+      id: 'sender-blocklisted', severity: 'error',
+      // Several receivers naming the same address is as good as a lookup.
+      confidence: names.length > 1 || e.evidence.length > 1 ? 0.8 : 0.6,
+      summary: `Receivers refused mail from ${ip} because it is on their blocklist${names.length > 1 ? 's' : ''}: ${names.join(', ')}.`,
+      evidence: [...new Set(e.evidence), `Public DNS blocklists did not confirm it: ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} private to the receiver, or the listing was lifted since`],
+      fixes: [{ text: `Request removal from ${names.join(' and ')} (each has its own form; see the links) once what caused it is fixed.`, links: [...e.links] }],
+      data: { ip, lists: e.lists },
+    });
   }
   return causes;
 }

@@ -31,9 +31,16 @@ function signedButUnlisted(o: OriginFact): boolean {
   return o.domainDkim === 'present' && o.submissionSigns.length === 0 && o.role !== 'web-host';
 }
 
+/**
+ * The address and the name to know it by: its reverse DNS when it has one. A name the sender gave
+ * itself (HELO) proves nothing — a bot greets as the domain it forges — so it is said as a claim.
+ */
 function describeOrigin(o: OriginFact): string {
-  const host = o.host && o.host !== o.ip ? ` (${o.host})` : '';
-  return `${o.ip ?? 'an unknown address'}${host}`;
+  if (!o.ip) return o.host ? `the host ${o.host}` : 'an unknown address';
+  const ptr = o.ptr?.names[0];
+  if (ptr) return `${o.ip} (${ptr})`;
+  if (o.host && o.host !== o.ip) return o.role === 'unknown' ? `${o.ip} (greeting as ${o.host})` : `${o.ip} (${o.host})`;
+  return o.ip;
 }
 
 function originEvidence(o: OriginFact, facts: Facts): string[] {
@@ -43,7 +50,7 @@ function originEvidence(o: OriginFact, facts: Facts): string[] {
     const web = facts.web.find((w) => o.ip && w.addresses.includes(o.ip));
     if (web) lines.push(`${web.name} resolves to ${o.ip}: the origin is the domain's web host`);
   }
-  if (o.spfResult) lines.push(`SPF check_host(${o.ip}, ${facts.domain}) = ${o.spfResult}${facts.spfRecord ? ` (record: "${facts.spfRecord}")` : ''}`);
+  if (o.spfResult) lines.push(`SPF check_host(${o.ip}, ${o.spfDomain}) = ${o.spfResult}${facts.spfRecord && o.spfDomain === facts.domain ? ` (record: "${facts.spfRecord}")` : ''}`);
   if (o.providerAuthorizes === false && facts.mailProvider) lines.push(`${o.ip} is not in ${facts.mailProvider.name}'s sending networks (${facts.mailProvider.spfInclude ?? 'its SPF'})`);
   if (o.domainDkim === 'none') lines.push(`The returned message carries no DKIM signature of ${facts.domain}`);
   if (o.ptr) lines.push(o.ptr.names.length ? `PTR of ${o.ip}: ${o.ptr.names.join(', ')}${o.ptr.confirmed ? '' : ' (not forward-confirmed)'}` : `${o.ip} has no reverse DNS (${o.ptr.outcome})`);
@@ -94,7 +101,9 @@ export function unauthorizedSender(facts: Facts): Cause[] {
     // A forger the domain's enforced DMARC already disowns: receivers that check refuse the mail;
     // the bounces come from those that accept first and bounce later (backscatter).
     // (+all defeats DMARC too: the forgery passes SPF, aligned.)
-    const alreadyProtected = facts.dmarcEnforced === true && o.role === 'unknown' && !o.submissionSigns.length && o.spfResult !== 'pass (+all)';
+    // Mail From a subdomain is covered by sp/np, not p: p=reject with sp=none leaves it open.
+    const enforced = o.fromName && o.fromName !== facts.domain ? facts.dmarcSubdomainsEnforced : facts.dmarcEnforced;
+    const alreadyProtected = enforced === true && o.role === 'unknown' && !o.submissionSigns.length && o.spfResult !== 'pass (+all)';
     causes.push({
       id: 'unauthorized-sender',
       severity: alreadyProtected ? 'warn' : 'critical',

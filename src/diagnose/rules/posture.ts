@@ -79,14 +79,20 @@ export function dkimPosture(facts: Facts): Cause[] {
 
 export function dmarcPosture(facts: Facts): Cause[] {
   const data = dataOf<{ published: { record: { tags: { name: string; value: string }[] } } | null }>(facts, 'dmarc');
-  const published = data?.published?.record.tags;
-  const tags = published ? Object.fromEntries(published.map((t) => [t.name.toLowerCase(), t.value])) : null;
+  const tags = data?.published?.record.tags.map((t) => [t.name, t.value] as const) ?? null;
+  const p = tags?.find(([k]) => k.toLowerCase() === 'p')?.[1] ?? 'none';
   const missing = matching(facts, 'dmarc', /\.missing$/);
   if (missing.length) {
     return fromFindings(facts, 'dmarc-missing', missing, `${facts.domain} has no DMARC record: nothing tells receivers to refuse mail forged in its name, and Gmail/Yahoo/Microsoft require one from bulk senders.`, dmarcFixes(facts, null));
   }
   const weak = matching(facts, 'dmarc', /policy-none|not-enforced|pct|sp-weaker|np-weaker|testing/);
-  return fromFindings(facts, 'dmarc-not-enforced', weak, `${facts.domain}'s DMARC policy does not enforce (p=${tags?.p ?? 'none'}): receivers deliver mail forged in its name, so spoofing goes on.`, dmarcFixes(facts, tags), 0.85);
+  const policyNone = weak.filter((f) => /policy-none|not-enforced/.test(f.id));
+  // A rollout for p=none; for the rest (sp, np, pct, t) the check's own rewrite of the record, which keeps every other tag.
+  const fixes = [...(policyNone.length ? dmarcFixes(facts, tags) : []), ...ownFixes(weak.filter((f) => !policyNone.includes(f)))];
+  const summary = policyNone.length
+    ? `${facts.domain}'s DMARC policy does not enforce (p=${p}): receivers deliver mail forged in its name, so spoofing goes on.`
+    : `${facts.domain}'s DMARC policy (p=${p}) leaves a gap: ${weak.map((f) => f.title.replace(/\.$/, '')).join('; ')} — forged mail there is still delivered.`;
+  return fromFindings(facts, 'dmarc-not-enforced', weak, summary, fixes, 0.85);
 }
 
 const UNDELIVERABLE_INBOUND = new Set(['hostunknown', 'networkerror', 'expired', 'systemerror', 'notaccept']);

@@ -9,7 +9,7 @@ import type { Cause } from '../types.ts';
 function facts(over: Partial<Facts> = {}): Facts {
   return {
     domain: 'example.test', checks: {}, findings: [], messages: [], mx: [], mxOutcome: 'answer', web: [],
-    spfRecord: 'v=spf1 include:spf.protection.outlook.com -all', spfOutcome: 'found', nameservers: ['ns1.example.net'], dmarcEnforced: false,
+    spfRecord: 'v=spf1 include:spf.protection.outlook.com -all', spfOutcome: 'found', nameservers: ['ns1.example.net'], dmarcEnforced: false, dmarcSubdomainsEnforced: false,
     mailProvider: { id: 'microsoft365', name: 'Microsoft 365', spfInclude: 'spf.protection.outlook.com', docs: {}, evidence: ['MX of example.test points at Microsoft 365'] },
     dnsProvider: null, origins: [], messageAddresses: [], bounces: [], blocklists: [], cite: (id) => `dns#${id}`,
     ...over,
@@ -17,7 +17,7 @@ function facts(over: Partial<Facts> = {}): Facts {
 }
 
 function origin(over: Partial<OriginFact>): OriginFact {
-  return { message: 'b.eml', ip: '198.51.100.9', host: null, role: 'unknown', spfResult: 'fail', providerAuthorizes: false, ptr: null, reasoning: ['first hop outside'], submissionSigns: [], domainDkim: 'none', fromDomain: true, service: null, relays: [], ...over };
+  return { message: 'b.eml', ip: '198.51.100.9', host: null, role: 'unknown', spfResult: 'fail', spfDomain: 'example.test', providerAuthorizes: false, ptr: null, reasoning: ['first hop outside'], submissionSigns: [], domainDkim: 'none', fromDomain: true, fromName: 'example.test', service: null, relays: [], ...over };
 }
 
 function bounce(reason: string, diagnostic: string, over: Partial<BounceFact> = {}): BounceFact {
