@@ -105,6 +105,13 @@ const rows: Row[] = [
   { file: 'postfix-gmail-4.7.27-spf-not-pass', address: 'h.becker@gmail.com', reason: 'authfailure', hard: false, status: '4.7.27', note: 'Gmail reuses 4.7.27 for its SPF requirement; the words say SPF' },
   { file: 'postfix-workspace-relay-denied', address: 'field.team@meter-works-partner.example', reason: 'norelaying', hard: false, status: '5.7.0' },
   { file: 'postfix-workspace-relay-invalid-credentials', address: 'cfo@meter-works-partner.example', reason: 'norelaying', hard: false, status: '5.7.1', note: 'Sisimai\'s Google table: invalid credentials for relay is norelaying, not an SMTP AUTH failure' },
+  // Round four: T-Online, Gmail's IP blocks and limits, Microsoft's outbound spam ban
+  { file: 'postfix-tonline-bl', address: 'h.schmidt@t-online.de', reason: 'blocked', hard: false, status: '5.0.0', note: 'T-Online\'s "(BL)": the IP is on its block list (unknown or bad reputation)' },
+  { file: 'postfix-gmail-5.7.1-unusual-rate-blocked', address: 'nina.s@gmail.com', reason: 'blocked', hard: false, status: '5.7.1', note: 'the same rate words as 4.7.28, but "has been blocked": Sisimai\'s Google table says blocked' },
+  { file: 'postfix-gmail-4.7.0-try-again-closing', address: 'leon.f@gmail.com', reason: 'blocked', hard: false, status: '4.7.0', note: 'Gmail refuses the sending host at EHLO (Sisimai\'s Google table: blocked)' },
+  { file: 'postfix-gmail-5.2.3-size-limit', address: 'print.shop@gmail.com', reason: 'emailtoolarge', hard: false, status: '5.2.3' },
+  { file: 'gmail-dsn-5.4.5-daily-sending-limit', address: 'list-member-0421@harbor-logistics.example', reason: 'ratelimited', hard: false, status: '5.4.5', note: 'the sender\'s own Workspace limit' },
+  { file: 'exchange-online-5.7.501-spam-abuse', address: 'orders@southern-freight.example', reason: 'rejected', hard: false, status: '5.7.501', note: 'the tenant\'s own sender banned for spam (Sisimai\'s Microsoft table: rejected)' },
 ];
 
 for (const row of rows) {
