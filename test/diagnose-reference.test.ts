@@ -164,3 +164,13 @@ test('a resolver that cannot be reached: incomplete, exit 3, the DNS error named
   assert.match(parsed.headline, /no DNS answer at all .*127\.0\.0\.1:9 refused the connection/);
   assert.deepEqual(parsed.causes, []);
 });
+
+test('DMARC aggregate reports join the evidence: the web host measured as a forger, the services that need fixing named', async () => {
+  const reports = ['google.xml', 'microsoft.xml'].map((f) => ({ name: f, bytes: readFileSync(join(root, 'test/fixtures/dmarc', f)) }));
+  const withReports = await diagnose(labContext(lab, true), { domain: 'acme.example', messages, dmarcReports: reports });
+  const top = withReports.causes[0]!;
+  assert.equal(top.id, 'unauthorized-sender');
+  assert.ok(top.evidence.some((e) => /DMARC aggregate reports: \d+ message\(s\) from 203\.0\.113\.80/.test(e)), top.evidence.join('\n'));
+  assert.ok(withReports.causes.some((c) => c.id === 'dkim-missing' && c.evidence.some((e) => /192\.0\.2\.99/.test(e))), 'the sender without DKIM the reports show');
+  assert.equal((withReports.aggregate as { totals: { messages: number } }).totals.messages, 778, 'messages are the sum of count');
+});

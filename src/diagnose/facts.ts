@@ -5,6 +5,7 @@
  */
 import type { CheckResult, Finding } from '../checks/types.ts';
 import type { MessageAnalysis, BounceRecipient } from '../message/types.ts';
+import type { AggregateSummary } from '../reports/dmarc/types.ts';
 
 export interface MxHostFact { host: string; preference: number; addresses: string[] }
 export interface WebHostFact { name: string; addresses: string[] }
@@ -110,6 +111,8 @@ export interface Facts {
   messageAddresses: string[];
   bounces: BounceFact[];
   blocklists: BlocklistHit[];
+  /** DMARC aggregate reports given to the run, read and summed; null when none. */
+  aggregate: AggregateSummary | null;
   /** Lines of the DNS transcript by id, formatted for citation (`dns#3 acme.example MX → 0 mx…`). */
   cite: (id: number | null | undefined) => string;
 }

@@ -8,6 +8,7 @@ import type { Context, CheckResult, Finding } from '../checks/types.ts';
 import type { TranscriptEntry } from '../net/dns/types.ts';
 import { normalizeDomain } from '../net/names.ts';
 import { analyzeMessage } from '../message/index.ts';
+import { readAggregateReports } from '../reports/dmarc/index.ts';
 import type { MessageAnalysis } from '../message/types.ts';
 import { runDomainChecks } from '../checks/index.ts';
 import type { BlocklistReport } from '../checks/blocklists/index.ts';
@@ -80,7 +81,10 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
 
   progress({ kind: 'phase', phase: 'messages' });
   const messages = await Promise.all((input.messages ?? []).map(async (m) => ({ name: m.name, analysis: await analyzeMessage(m.bytes, { resolver: ctx.resolver }) })));
-  const fromMessages = signaturesFrom(messages.map((m) => m.analysis), domain);
+  const aggregate = input.dmarcReports?.length ? await readAggregateReports(input.dmarcReports, { domain, ctx }) : null;
+  // Selectors the receivers saw in the reports are evidence too (RFC 9990 reports carry them).
+  const fromReports = (aggregate?.sources ?? []).flatMap((s) => s.dkim).filter((k) => k.selector && (k.domain === domain || k.domain.endsWith(`.${domain}`))).map((k) => ({ domain: k.domain, selector: k.selector! }));
+  const fromMessages = [...signaturesFrom(messages.map((m) => m.analysis), domain), ...fromReports];
   const raw = rawOrigins(messages);
   const senderAddresses = addressesOf(raw);
 
@@ -105,7 +109,9 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     dmarcEnforced: dmarcEnforcement(checks.dmarc).domain,
     dmarcSubdomainsEnforced: dmarcEnforcement(checks.dmarc).subdomains,
     mailProvider: provider.mail, dnsProvider: provider.dns,
-    origins, messageAddresses: senderAddresses, bounces: bounceFacts(messages, origins), blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
+    origins, messageAddresses: senderAddresses, bounces: bounceFacts(messages, origins),
+    blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
+    aggregate,
     cite: citation(ctx.resolver.transcript),
   };
   progress({ kind: 'phase', phase: 'diagnosis' });
@@ -124,6 +130,7 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     findings,
     checks,
     messages: messages.map((m) => ({ file: m.name, ...m.analysis })),
+    ...(aggregate ? { aggregate } : {}),
     dns: { servers: [...ctx.resolver.servers], queriesSent: ctx.resolver.stats.queriesSent, cacheHits: ctx.resolver.stats.cacheHits, transcript: [...ctx.resolver.transcript] },
   };
 }

@@ -61,6 +61,8 @@ export interface Diagnosis {
   checks: Record<string, CheckResult>;
   /** Analyses of the messages (bounces) given to the run: the `analyze --json` shape. */
   messages: unknown[];
+  /** The DMARC aggregate reports given to the run, summed (the `dmarc-report --json` shape), if any. */
+  aggregate?: unknown;
   dns: { servers: string[]; queriesSent: number; cacheHits: number; transcript: unknown[] };
 }
 
@@ -74,5 +76,7 @@ export interface DiagnoseInput {
   domain: string;
   /** Raw messages (bounces, returned mail, pasted headers) with a display name each. */
   messages?: { name: string; bytes: Uint8Array }[];
+  /** DMARC aggregate reports (XML, .gz, .zip, or the .eml carrying them). */
+  dmarcReports?: { name: string; bytes: Uint8Array }[];
   onProgress?: (event: ProgressEvent) => void;
 }

@@ -17,6 +17,7 @@ const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
 interface DiagnoseFlags extends NetworkFlags {
   bounce?: string[];
+  dmarcReport?: string[];
   json?: boolean;
   format?: ReportFormat;
   output?: string;
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .description('find out why mail from DOMAIN is not getting through: DNS, blocklists, probes and bounces joined into ranked causes with fixes')
     .argument('<domain>', 'the domain whose mail is not getting through')
     .option('--bounce <file>', 'a bounce or returned message (.eml, pasted headers, mbox; - for stdin); repeatable', (v: string, p: string[] = []) => [...p, v])
+    .option('--dmarc-report <file>', 'a DMARC aggregate report (XML, .gz, .zip or the .eml carrying it); repeatable', (v: string, p: string[] = []) => [...p, v])
     .option('--selector <selector>', 'a DKIM selector the domain uses (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--no-probe', 'skip every TCP connection (DNS only)')
     .option('--dqs-key <key>', 'Spamhaus Data Query Service key (or SPAMHAUS_DQS_KEY)')
@@ -70,9 +72,10 @@ export function register(program: Command): void {
     .action(async (domainArg: string, flags: DiagnoseFlags) => {
       const domain = normalizeDomain(domainArg);
       const messages = (flags.bounce ?? []).map(readMessageFile);
+      const dmarcReports = (flags.dmarcReport ?? []).map(readMessageFile);
       const { ctx, finish } = contextFromFlags(flags);
       const progress = progressLine();
-      const result = await diagnose(ctx, { domain, messages, onProgress: progress.onProgress }).finally(progress.done);
+      const result = await diagnose(ctx, { domain, messages, dmarcReports, onProgress: progress.onProgress }).finally(progress.done);
       finish();
       const text = render(result, flags.json ? 'json' : (flags.format ?? 'text'));
       if (flags.output) {

@@ -7,6 +7,7 @@ import type { Facts } from '../facts.ts';
 import { unauthorizedSender, providerNotInSpf, signedSenderNotInSpf, relayNotInSpf } from './origin.ts';
 import { senderBlocklisted, domainBlocklisted, blocklistQueryRefused } from './blocklists.ts';
 import { dmarcFailing, recipientProblem, contentRejected, rateLimited } from './bounces.ts';
+import { reportedSpoofing, reportedMisconfiguration } from './reports.ts';
 import { spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPosture, reverseDnsPosture } from './posture.ts';
 
 export type Rule = (facts: Facts) => Cause[];
@@ -15,6 +16,7 @@ export const RULES: readonly Rule[] = [
   unauthorizedSender, providerNotInSpf, signedSenderNotInSpf, relayNotInSpf,
   senderBlocklisted, domainBlocklisted, blocklistQueryRefused,
   dmarcFailing, recipientProblem, contentRejected, rateLimited,
+  reportedSpoofing, reportedMisconfiguration,
   spfPosture, dkimPosture, dmarcPosture, mxPosture, smtpPosture, webPosture, reverseDnsPosture,
 ];
 

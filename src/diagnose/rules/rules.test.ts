@@ -11,7 +11,7 @@ function facts(over: Partial<Facts> = {}): Facts {
     domain: 'example.test', checks: {}, findings: [], messages: [], mx: [], mxOutcome: 'answer', web: [],
     spfRecord: 'v=spf1 include:spf.protection.outlook.com -all', spfOutcome: 'found', nameservers: ['ns1.example.net'], dmarcEnforced: false, dmarcSubdomainsEnforced: false,
     mailProvider: { id: 'microsoft365', name: 'Microsoft 365', spfInclude: 'spf.protection.outlook.com', docs: {}, evidence: ['MX of example.test points at Microsoft 365'] },
-    dnsProvider: null, origins: [], messageAddresses: [], bounces: [], blocklists: [], cite: (id) => `dns#${id}`,
+    dnsProvider: null, origins: [], messageAddresses: [], bounces: [], blocklists: [], aggregate: null, cite: (id) => `dns#${id}`,
     ...over,
   };
 }
