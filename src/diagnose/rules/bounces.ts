@@ -86,6 +86,19 @@ function dmarcVerdicts(facts: Facts): { line: string; failed: string }[] {
   return out;
 }
 
+function dkimKeyPublished(facts: Facts): boolean {
+  return (facts.checks.dkim?.findings ?? []).some((f) => f.id === 'dkim.key-found');
+}
+
+/** A refusal reported by someone else's server for the domain's own message: a list or a forwarder passed it on. */
+function relayed(facts: Facts, hits: BounceFact[]): boolean {
+  return hits.some((b) => {
+    const reporter = b.reportingMta?.toLowerCase() ?? '';
+    const origin = facts.origins.find((o) => o.message === b.message);
+    return !!reporter && !reporter.endsWith(facts.domain) && !!origin && (origin.role === 'spf-authorized' || origin.role === 'mail-provider' || origin.role === 'authenticated-user') && origin.domainDkim === 'present' && /list|forward|fwd|relay|groups/i.test(reporter);
+  });
+}
+
 export function dmarcFailing(facts: Facts): Cause[] {
   const isDmarcRefusal = (b: BounceFact) => {
     const text = b.recipient.diagnostic ?? '';
@@ -107,7 +120,8 @@ export function dmarcFailing(facts: Facts): Cause[] {
     fixes: [
       ...services.map((d) => ({ text: `Mail sent for ${facts.domain} by the service signing as ${d} is not aligned: set up domain authentication there (its DKIM CNAME records under ${facts.domain}, and a custom return-path), so it signs with d=${facts.domain}.` })),
       { text: `Make every service that sends as ${facts.domain} pass SPF (its servers in the SPF record) or DKIM (signing with a key published under ${facts.domain}), aligned with the From domain.` },
-      ...(facts.mailProvider?.docs.dkim ? [{ text: `Turn on DKIM signing at ${facts.mailProvider.name}.`, links: [facts.mailProvider.docs.dkim] }] : []),
+      ...(facts.mailProvider?.docs.dkim && !dkimKeyPublished(facts) ? [{ text: `Turn on DKIM signing at ${facts.mailProvider.name}.`, links: [facts.mailProvider.docs.dkim] }] : []),
+      ...(relayed(facts, hits) ? [{ text: 'Mail relayed by a mailing list or a forwarder loses SPF, and DKIM breaks when the list changes the subject or adds a footer: ask the list to rewrite the From address for DMARC domains (Mailman: dmarc_moderation_action = Munge From), or rely on receivers that honour ARC.' }] : []),
     ],
     data: { failed, ...(services.length ? { services } : {}) },
   }];
