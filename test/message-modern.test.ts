@@ -112,6 +112,10 @@ const rows: Row[] = [
   { file: 'postfix-gmail-5.2.3-size-limit', address: 'print.shop@gmail.com', reason: 'emailtoolarge', hard: false, status: '5.2.3' },
   { file: 'gmail-dsn-5.4.5-daily-sending-limit', address: 'list-member-0421@harbor-logistics.example', reason: 'ratelimited', hard: false, status: '5.4.5', note: 'the sender\'s own Workspace limit' },
   { file: 'exchange-online-5.7.501-spam-abuse', address: 'orders@southern-freight.example', reason: 'rejected', hard: false, status: '5.7.501', note: 'the tenant\'s own sender banned for spam (Sisimai\'s Microsoft table: rejected)' },
+  // Round five: what only the provider's own table can tell
+  { file: 'postfix-outlook-4.7.500-server-busy', address: 'tina.w@hotmail.com', reason: 'systemerror', hard: false, status: '4.7.500', note: 'Microsoft\'s "Server busy" (Sisimai\'s Microsoft table: systemerror), not a rate limit' },
+  { file: 'postfix-microsoft-4.7.606-access-denied-try-later', address: 'sales@contoso-tenant.example', reason: 'blocked', hard: false, status: '4.7.606', note: 'Microsoft\'s temporary IP restriction; generic "access denied" would say rejected' },
+  { file: 'postfix-workspace-4.7.0-ip-not-in-whitelist', address: 'ops@workspace-customer.example', reason: 'blocked', hard: false, status: '4.7.0', note: 'the Workspace customer allows only listed IPs' },
 ];
 
 for (const row of rows) {
