@@ -142,3 +142,9 @@ test('a pasted header block with no body is analysed as headers', async () => {
   assert.equal(a.hops.length, 1);
   assert.equal(a.origin?.ip, '192.0.2.1');
 });
+
+test('a reverse-DNS name made of the address is not the address: the bracketed literal wins', () => {
+  const hop = parseReceived('from bot.example (77.113.0.203.static.cablenet.example [203.0.113.77]) by mx.example.net (Postfix) with ESMTP id 1; Tue, 3 Mar 2026 10:00:00 +0000');
+  assert.equal(hop.fromIp, '203.0.113.77');
+  assert.equal(parseReceived('from host-1-2-3-4.example (1.2.3.4.in-addr.example) by mx; Tue, 3 Mar 2026 10:00:00 +0000').fromIp, null);
+});

@@ -36,9 +36,16 @@ function clauses(text: string): Partial<Record<Keyword, string>> {
 
 const IPV6_BARE = /(?:^|[\s(])((?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?:::?[0-9a-f]{1,4})*)(?=[\s)\]]|$)/i;
 
+const IPV4_BRACKET = /\[(?:IPv4:)?(\d{1,3}(?:\.\d{1,3}){3})\]/;
+/** A bare dotted quad that is not part of a host name (`77.113.0.203.static.isp.example` is a name). */
+const IPV4_BARE = /(?<![\w.-])(\d{1,3}(?:\.\d{1,3}){3})(?![\w.-]*[A-Za-z\d])/;
+
+/** The address a hop recorded: a bracketed literal first (what the receiver saw), then a bare one. */
 function firstIp(text: string): string | null {
-  const v6 = IPV6_BRACKET.exec(text) ?? IPV6_BARE.exec(text);
-  const v4 = IPV4.exec(text);
+  const bracketed = [IPV4_BRACKET.exec(text), IPV6_BRACKET.exec(text)].filter((m): m is RegExpExecArray => !!m).sort((a, b) => a.index - b.index)[0];
+  if (bracketed) return bracketed[1]!.toLowerCase();
+  const v6 = IPV6_BARE.exec(text);
+  const v4 = IPV4_BARE.exec(text);
   if (v4 && (!v6 || v4.index < v6.index)) return v4[1]!;
   return v6 ? v6[1]!.toLowerCase() : null;
 }
