@@ -55,9 +55,11 @@ const IP = String.raw`((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2
 /**
  * An address as receivers name the connecting client: in brackets (`[203.0.113.5]`, Gmail's
  * `[2001:db8::25 12]`) or after a word that says so (`IP 203.0.113.5`, `client host 203.0.113.5`).
- * A bare dotted number is not enough: Yahoo's "4.16.55.1" is an error code.
+ * A bare dotted number is not enough: Yahoo's "4.16.55.1" is an error code. Postfix's
+ * `host mx.example[192.0.2.5] said:` names the receiving server, not the sender, so a bracket glued
+ * to a host name does not count.
  */
-const IP_IN_TEXT = new RegExp(String.raw`\[${IP}(?:[\] ]|$)|\b(?:IP(?: address)?|address|client(?: host)?|host|sender|from)[\s:=]+\[?${IP}\b`, 'gi');
+const IP_IN_TEXT = new RegExp(String.raw`(?<![\w.-])\[${IP}(?:[\] ]|$)|\b(?:IP(?: address)?|address|client(?: host)?|host|sender|from)[\s:=]+\[?${IP}\b`, 'gi');
 
 /** Public addresses in the receivers' refusal texts: the address that connected to them. */
 function addressesInRefusals(analysis: MessageAnalysis): string[] {

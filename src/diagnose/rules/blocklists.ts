@@ -109,7 +109,10 @@ export function domainBlocklisted(facts: Facts): Cause[] {
     summary: `${facts.domain} itself is listed on ${names.join(' and ') || 'a domain blocklist named in a bounce'}: receivers refuse mail that mentions it, whichever server sends it.`,
     evidence: [...hits.map((h) => hitLine(h, facts)), ...mentioned.map((b) => `${b.message}: the receiver refused with "${b.recipient.diagnostic}"`)],
     fixes: [
-      { text: `Domain lists list a domain that appears in spam: stop the spam sent in its name first (see the other causes), then request removal.` },
+      // DBL's abused-legit codes (127.0.1.10x) say the site itself was hacked to host spam or phishing.
+      hits.some((h) => /abused|compromised|hacked/i.test(`${h.meaning} ${h.labels.join(' ')}`))
+        ? { text: `The listing says ${facts.domain}'s own web site was compromised (abused legitimate domain): remove the malware, phishing pages or injected links, update the CMS and its plugins, change the hosting passwords — then request removal.` }
+        : { text: `Domain lists list a domain that appears in spam: stop the spam sent in its name first${facts.origins.some((o) => o.role === 'unknown' || o.role === 'web-host') ? ' (see the other causes)' : ''}, then request removal.` },
       ...delistFixes(hits),
     ],
     data: { lists: hits.map((h) => ({ list: h.list, name: h.listName, labels: h.labels, zone: h.zone, codes: h.codes, meaning: h.meaning })) },

@@ -4,6 +4,7 @@
  */
 import type { Cause, CauseId } from '../types.ts';
 import type { BounceFact, Facts } from '../facts.ts';
+import { LEGITIMATE_ROLES } from '../origins.ts';
 
 /** Receiver texts that mean "DMARC (or SPF/DKIM authentication) failed" (Gmail 5.7.26, Microsoft 5.7.509–515, Yahoo). */
 const DMARC_TEXT = /\bdmarc\b|5\.7\.(?:26|509|510|511|512|513|514|515)\b|unauthenticated (?:email|mail)|not (?:properly )?authenticated|authentication (?:checks? )?fail|sender (?:is )?not authenticated|spf.{0,40}(?:fail|did not pass)|dkim.{0,40}(?:fail|did not pass)/i;
@@ -21,9 +22,20 @@ const FILTERED_RECIPIENT = /\b(?:user|recipient|mailbox|address)\b[^.;]{0,40}\b(
 /** Greylisting (a temporary deferral by the recipient's policy) that ran out the retries. */
 const GREYLISTED = /gr[ae]y-?list/i;
 
+/**
+ * The recipient's system could not be reached (its MX timed out, its DNS failed) or its limits
+ * refused the message (size): nothing the sender's DNS or servers can change — unless the text
+ * says the refusal was about the sender (throttling, a blocklist, authentication).
+ */
+/** Words that put a refusal on the sender's authentication, whatever reason class it got. */
+const SENDER_AUTH_TEXT = /\b(?:spf|dkim|dmarc)\b|authenticat/i;
+
+const RECIPIENT_SYSTEM_REASONS = new Set(['expired', 'networkerror', 'mesgtoobig', 'emailtoolarge', 'exceedlimit']);
+
 function recipientSide(b: BounceFact): boolean {
   const text = b.recipient.diagnostic ?? '';
-  return RECIPIENT_REASONS.has(b.recipient.reason) || (b.recipient.reason === 'filtered' && FILTERED_RECIPIENT.test(text)) || GREYLISTED.test(text);
+  if (RECIPIENT_REASONS.has(b.recipient.reason) || (b.recipient.reason === 'filtered' && FILTERED_RECIPIENT.test(text)) || GREYLISTED.test(text)) return true;
+  return RECIPIENT_SYSTEM_REASONS.has(b.recipient.reason) && !b.recipient.blocklists.length && !SENDER_AUTH_TEXT.test(text) && !RATE_TEXT.test(text);
 }
 
 /** A bounce for mail *to* the diagnosed domain speaks about its own inbound side, not someone else's. */
@@ -31,7 +43,7 @@ export function inbound(facts: Facts, b: BounceFact): boolean {
   const d = b.recipient.address.split('@')[1]?.toLowerCase() ?? '';
   return d === facts.domain || d.endsWith(`.${facts.domain}`);
 }
-const CONTENT_REASONS = new Set(['spamdetected', 'contenterror', 'virusdetected', 'mesgtoobig', 'emailtoolarge', 'filtered', 'notcompliantrfc']);
+const CONTENT_REASONS = new Set(['spamdetected', 'contenterror', 'virusdetected', 'filtered', 'notcompliantrfc']);
 const RATE_REASONS = new Set(['ratelimited', 'toomanyconn', 'speeding', 'exceedlimit']);
 /**
  * Throttling in the receivers' own words: Gmail 4.7.28 ("unusual rate … temporarily rate limited"),
@@ -73,7 +85,9 @@ function group(facts: Facts, predicate: (b: BounceFact) => boolean): BounceFact[
 function dmarcVerdicts(facts: Facts): { line: string; failed: string }[] {
   const out: { line: string; failed: string }[] = [];
   for (const { name, analysis } of facts.messages) {
-    if (analysis.bounce) continue;
+    // A forgery failing DMARC is DMARC working, not the domain's mail failing it.
+    const origin = facts.origins.find((o) => o.message === name);
+    if (analysis.bounce || !origin || !LEGITIMATE_ROLES.has(origin.role)) continue;
     for (const ar of analysis.authResults) {
       const dmarc = ar.results.find((r) => r.method === 'dmarc' && /^fail$/i.test(r.result) && [r.properties['header.from'], r.properties['header.d']].some((d) => d?.toLowerCase() === facts.domain));
       if (!dmarc) continue;
@@ -142,6 +156,8 @@ export function recipientProblem(facts: Facts): Cause[] {
     return `Some refusals are on the recipient's side (${reasons}): ${hits.map((b) => b.recipient.address).join(', ')}. That is not a fault of ${facts.domain}.`;
   }, [
     { text: 'Check the address with the recipient (typo, mailbox closed, full mailbox); nothing to change on your side for these.' },
+    ...(facts.bounces.some((b) => b.recipient.reason === 'mesgtoobig' || b.recipient.reason === 'emailtoolarge') ? [{ text: 'The message was larger than the recipient accepts: send the attachment as a link (OneDrive, Google Drive) or in smaller parts.' }] : []),
+    ...(facts.bounces.some((b) => b.recipient.reason === 'expired' || b.recipient.reason === 'networkerror') ? [{ text: 'The recipient\'s mail server could not be reached: its MX or DNS is failing. Tell the recipient through another channel; your side needs no change.' }] : []),
     ...(facts.bounces.some((b) => GREYLISTED.test(b.recipient.diagnostic ?? '')) ? [{ text: 'Greylisting at the recipient outlasted the retries: their administrator should whitelist your provider\'s outbound servers (e.g. by its SPF include) or greylist by sender domain rather than by address.' }] : []),
   ], 'info');
 }
@@ -158,10 +174,13 @@ export function contentRejected(facts: Facts): Cause[] {
     [{ text: 'Review what the message contained: links to listed domains, attachments, size, or spam-like wording; send a plain test message to confirm the difference.' }], 'warn');
   const cause = causes[0];
   // Spam refusals of mail a signed-in user of the domain sent: the account itself is the suspect.
+  // Every Microsoft 365 message is an authenticated submission, so a spam refusal alone proves
+  // nothing; the provider restricting the sender (5.1.8 bad outbound sender) does.
+  const restricted = facts.bounces.some((b) => b.legitimate !== false && RESTRICTED_SENDER.test(b.recipient.diagnostic ?? ''));
   const byUsers = facts.origins.filter((o) => o.role === 'authenticated-user' && facts.bounces.some((b) => b.message === o.message && contentSide(b)));
-  if (cause && byUsers.length) {
+  if (cause && byUsers.length && restricted) {
     cause.severity = 'error';
-    cause.summary = `Receivers refused mail sent by a signed-in account of ${facts.domain} as spam${facts.bounces.some((b) => RESTRICTED_SENDER.test(b.recipient.diagnostic ?? '')) ? ', and the provider has restricted the sender' : ''}: the account is probably compromised.`;
+    cause.summary = `Receivers refused mail sent by a signed-in account of ${facts.domain} as spam, and the provider has restricted the sender: the account is probably compromised.`;
     cause.evidence.push(...byUsers.map((o) => `${o.message}: ${o.reasoning.join('; ')}`));
     cause.fixes.unshift(
       { text: 'Treat the mailbox as compromised: reset its password, revoke its sessions and app passwords, remove forwarding and inbox rules the attacker added, and turn on multi-factor authentication.' },

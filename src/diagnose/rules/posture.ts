@@ -40,10 +40,13 @@ export function spfPosture(facts: Facts): Cause[] {
         : { text: `Publish an SPF record ${whereToPublish(facts)} listing every server that sends as ${facts.domain}, ending in -all.`, dns: [{ name: facts.domain, type: 'TXT', value: 'v=spf1 mx -all' }], links: dnsHostLinks(facts) }],
     }];
   }
-  const broken = matching(facts, 'spf', /permerror|multiple|too-many|void|syntax|include-no-spf|include-missing/);
-  return fromFindings(facts, 'spf-error', broken.filter((f) => f.severity === 'error' || f.severity === 'critical'),
+  const broken = matching(facts, 'spf', /permerror|multiple|too-many|void|syntax|include-no-spf|include-missing/).filter((f) => f.severity === 'error' || f.severity === 'critical');
+  // The check's fix for each fault (merge two records, remove the dead include…) comes first; the
+  // lookup-budget advice only where a limit is what broke.
+  const overLimit = broken.some((f) => /too-many|void/.test(f.id));
+  return fromFindings(facts, 'spf-error', broken,
     `${facts.domain}'s SPF record is broken (permerror): receivers treat it as if it failed, so legitimate mail fails SPF.`,
-    [{ text: 'Fix the term named in the evidence; keep the whole tree within 10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4) — remove includes of services no longer used, or replace them with their ip4/ip6 ranges.' }]);
+    [...ownFixes(broken), ...(overLimit || !ownFixes(broken).length ? [{ text: 'Keep the whole tree within 10 DNS lookups and 2 void lookups (RFC 7208 §4.6.4): remove includes of services no longer used, or replace them with their ip4/ip6 ranges.' }] : [])]);
 }
 
 function ownFixes(findings: Finding[]): Cause['fixes'] {
@@ -82,6 +85,14 @@ export function dmarcPosture(facts: Facts): Cause[] {
   const tags = data?.published?.record.tags.map((t) => [t.name, t.value] as const) ?? null;
   const p = tags?.find(([k]) => k.toLowerCase() === 'p')?.[1] ?? 'none';
   const missing = matching(facts, 'dmarc', /\.missing$/);
+  const invalid = matching(facts, 'dmarc', /\.invalid$|multiple-records/);
+  if (invalid.length) {
+    // An invalid record counts as none at all (RFC 7489 §6.6.3), but the fix is the owner's record
+    // corrected, not a fresh start at p=none.
+    return fromFindings(facts, 'dmarc-missing', [...invalid, ...missing.filter((f) => !invalid.some((g) => g.detail === f.detail))],
+      `${facts.domain}'s DMARC record is invalid, so receivers ignore it: as far as they are concerned there is no DMARC policy.`,
+      [...ownFixes(invalid), { text: `Publish one valid record at _dmarc.${facts.domain} ${whereToPublish(facts)}: "v=DMARC1; p=…;" with each tag ended by a semicolon.` }]);
+  }
   if (missing.length) {
     return fromFindings(facts, 'dmarc-missing', missing, `${facts.domain} has no DMARC record: nothing tells receivers to refuse mail forged in its name, and Gmail/Yahoo/Microsoft require one from bulk senders.`, dmarcFixes(facts, null));
   }

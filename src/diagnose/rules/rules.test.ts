@@ -95,6 +95,21 @@ test('greylisting that outlasted the retries is the recipient\'s side, not throt
   assert.deepEqual(ids(facts({ bounces: [bounce('expired', '450 4.2.0 <x@partner.test>: Recipient address rejected: Greylisted, see https://postgrey.example')] })), ['recipient-problem']);
 });
 
+test('the recipient\'s size limit and an unreachable recipient server are the recipient\'s side; an SPF refusal is not', () => {
+  assert.deepEqual(ids(facts({ bounces: [bounce('mesgtoobig', '552 5.3.4 Message size exceeds fixed maximum message size')] })), ['recipient-problem']);
+  assert.deepEqual(ids(facts({ bounces: [bounce('expired', 'connect to mx.partner.test[192.0.2.9]:25: Connection timed out')] })), ['recipient-problem']);
+  assert.deepEqual(ids(facts({ bounces: [bounce('networkerror', '550 5.7.24 SPF Permanent Error: Too many DNS lookups')] })).filter((i) => i === 'recipient-problem'), []);
+});
+
+test('a spam refusal of a signed-in user\'s mail is content; only the provider\'s restriction makes it a compromised account', () => {
+  const user = origin({ role: 'authenticated-user', message: 'b.eml' });
+  const spam = runRules(facts({ origins: [user], bounces: [bounce('spamdetected', '550 5.7.1 likely unsolicited mail')] }))[0]!;
+  assert.equal(spam.id, 'content-rejected');
+  assert.doesNotMatch(spam.summary, /compromised/);
+  const restricted = runRules(facts({ origins: [user], bounces: [bounce('spamdetected', '550 5.7.1 likely unsolicited mail'), bounce('rejected', '550 5.1.8 Access denied, bad outbound sender')] }))[0]!;
+  assert.match(restricted.summary, /compromised/);
+});
+
 test('a message not claiming the domain is not blamed on it', () => {
   assert.deepEqual(ids(facts({ origins: [origin({ fromDomain: false })] })), []);
 });
