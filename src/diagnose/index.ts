@@ -45,6 +45,12 @@ function dmarcEnforcement(dmarc: CheckResult | undefined): { domain: boolean | n
   return { domain: effective.enforced, subdomains: sub === 'quarantine' || sub === 'reject' };
 }
 
+/** What the checks themselves say about why DNS gave nothing (a DNSSEC validation failure, typically). */
+function incompleteReason(checks: Record<string, CheckResult>): string | null {
+  const f = checks.dnssec?.findings.find((x) => x.severity === 'error' || x.severity === 'critical');
+  return f ? f.title.replace(/\.$/, '') : null;
+}
+
 function verdictOf(causes: Cause[], checks: Record<string, CheckResult>): Verdict {
   // Any cause is a problem someone has to act on — even one on the recipient's side (info severity).
   if (causes.length) return 'problems';
@@ -67,9 +73,9 @@ function consequences(top: Cause, causes: Cause[]): string {
   return parts.length ? ` ${parts.join(', and ')}.` : '';
 }
 
-function headlineOf(domain: string, causes: Cause[], verdict: Verdict): string {
+function headlineOf(domain: string, causes: Cause[], verdict: Verdict, reason: string | null): string {
   const top = causes[0];
-  if (verdict === 'incomplete') return `Could not complete the checks for ${domain}: DNS answers were missing (see the checks marked unknown).`;
+  if (verdict === 'incomplete') return `Could not complete the checks for ${domain}: DNS answers were missing (see the checks marked unknown).${reason ? ` ${reason}.` : ''}`;
   if (!top || verdict === 'healthy') return `Nothing found that would stop mail from ${domain} getting through.`;
   return `Root cause: ${top.summary}${top.id === 'unauthorized-sender' ? consequences(top, causes) : ''}`;
 }
@@ -125,7 +131,7 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
     generatedAt: ctx.now().toISOString(),
     durationMs: Math.round(performance.now() - started),
     verdict,
-    headline: down ? `Could not complete the checks for ${domain}: no DNS answer at all (${down}).` : headlineOf(domain, causes, verdict),
+    headline: down ? `Could not complete the checks for ${domain}: no DNS answer at all (${down}).` : headlineOf(domain, causes, verdict, incompleteReason(checks)),
     causes,
     findings,
     checks,

@@ -58,7 +58,8 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
       zones: definition.zones,
       address: options.dnsAddress ?? '127.0.0.1',
       port: options.dnsPort ?? 0,
-      ...(options.faults ? { faults: options.faults } : {}),
+      // The scenario's own faults (a broken resolver, a dead zone), then any the caller adds.
+      faults: [...definition.faults, ...(options.faults ?? [])],
       // A name in no zone reads as "does not exist", as a resolver of this small internet would say.
       outside: 'nxdomain',
     });

@@ -8,7 +8,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
 import { CAUSE_IDS } from '../diagnose/types.ts';
-import { parseZone, ZoneError, type Zone } from './dns/index.ts';
+import { parseZone, ZoneError, type Zone, type FaultRule } from './dns/index.ts';
 import { parseHostsFile, type HostsFile } from './hosts/index.ts';
 
 export interface Expectations {
@@ -23,6 +23,8 @@ export interface Expectations {
     /** Causes it must not name. */
     exclude?: string[];
   };
+  /** The verdict the run must reach; by default healthy when `include` is empty, else problems. */
+  verdict?: 'healthy' | 'problems' | 'incomplete';
   notes?: string;
 }
 
@@ -36,6 +38,8 @@ export interface Scenario {
   /** Absolute paths of `messages/*.eml`, sorted. */
   messages: string[];
   expected: Expectations;
+  /** DNS faults the scenario's resolver suffers from the start (`faults.json`: SERVFAIL, drops, latency). */
+  faults: FaultRule[];
   /** The README's story paragraph. */
   story: string;
 }
@@ -81,7 +85,9 @@ export function loadScenario(nameOrPath: string): Scenario {
   const messages = existsSync(join(dir, 'messages')) ? filesIn(join(dir, 'messages'), '.eml') : [];
   const expected = readExpectations(join(dir, 'expected.json'));
   const story = existsSync(join(dir, 'README.md')) ? storyOf(readText(join(dir, 'README.md'))) : '';
-  return { name, dir, zones, zoneFiles, hosts, messages, expected, story };
+  const faultsPath = join(dir, 'faults.json');
+  const faults = existsSync(faultsPath) ? readFaults(faultsPath) : [];
+  return { name, dir, zones, zoneFiles, hosts, messages, expected, faults, story };
 }
 
 function locate(nameOrPath: string): string {
@@ -120,6 +126,29 @@ function readZone(path: string): Zone {
   }
 }
 
+const FAULT_ACTIONS = ['servfail', 'refused', 'drop', 'truncate'];
+
+/** `faults.json`: a list of `{ name?, type?, latencyMs?, action? }`, as the lab DNS server takes them. */
+function readFaults(path: string): FaultRule[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readText(path));
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(raw)) throw new InputError(`${path}: must be a list of fault rules`);
+  return raw.map((r, i) => {
+    const rule = r as Record<string, unknown>;
+    const bad = (why: string): never => { throw new InputError(`${path}: rule ${i + 1}: ${why}`); };
+    if (typeof rule !== 'object' || rule === null) bad('must be an object');
+    if (rule.name !== undefined && typeof rule.name !== 'string') bad('"name" must be a string');
+    if (rule.action !== undefined && !FAULT_ACTIONS.includes(rule.action as string)) bad(`"action" must be one of ${FAULT_ACTIONS.join(', ')}`);
+    if (rule.latencyMs !== undefined && (typeof rule.latencyMs !== 'number' || rule.latencyMs < 0 || rule.latencyMs > 10_000)) bad('"latencyMs" must be 0..10000');
+    return rule as FaultRule;
+  });
+}
+
 function readExpectations(path: string): Expectations {
   const fail = (why: string): never => {
     throw new InputError(`${path}: ${why}`);
@@ -146,6 +175,10 @@ function readExpectations(path: string): Expectations {
   const expected: Expectations = { domain: (raw.domain as string).toLowerCase(), description: raw.description as string, causes: { include: ids('include', true)! } };
   const first = ids('first', false);
   const exclude = ids('exclude', false);
+  if (raw.verdict !== undefined) {
+    if (raw.verdict !== 'healthy' && raw.verdict !== 'problems' && raw.verdict !== 'incomplete') fail('"verdict" must be healthy, problems or incomplete');
+    expected.verdict = raw.verdict as Expectations['verdict'];
+  }
   if (first) expected.causes.first = first;
   if (exclude) expected.causes.exclude = exclude;
   if (typeof raw.notes === 'string') expected.notes = raw.notes;

@@ -70,7 +70,8 @@ export function noKeyFindings(data: DkimData, nodeDnsId: number): Finding[] {
       fix: { text: `Publish the public key for selector ${t.selector} at ${t.name}, as given by the signing service.` },
     });
   }
-  if (data.keys.length === 0) findings.push(noKeyAtTried(data, nodeDnsId));
+  // With every lookup failed there is no selector known to be empty: the lookup-failed finding says it all.
+  if (data.keys.length === 0 && data.tried.some((t) => !isFailure(t.outcome))) findings.push(noKeyAtTried(data, nodeDnsId));
   return findings;
 }
 
