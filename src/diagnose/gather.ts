@@ -1,17 +1,14 @@
 /**
- * Gathering the facts: the domain's infrastructure (through the run's cached resolver, so nothing is
- * asked twice), who sent each message that came back and in what role, and the blocklist results
- * for every address involved.
+ * Gathering the facts the checks do not hand over in the rules' form: the domain's infrastructure
+ * (through the run's cached resolver, so nothing is asked twice — the web host is needed even when
+ * the web probe is skipped), its providers, the blocklist results as hits, and DNS citations.
+ * Who sent the messages is `origins.ts`.
  */
-import { isIP } from 'node:net';
-import type { Context, CheckResult } from '../checks/types.ts';
+import type { Context } from '../checks/types.ts';
 import type { DnsRecord, Resolver, TranscriptEntry } from '../net/dns/types.ts';
-import type { MessageAnalysis } from '../message/types.ts';
 import type { ProviderIdentification } from '../checks/providers/identify.ts';
-import type { PtrData } from '../checks/ptr/index.ts';
 import type { BlocklistReport } from '../checks/blocklists/index.ts';
-import { checkHost } from '../checks/spf/index.ts';
-import type { BlocklistHit, BounceFact, Facts, MailProviderFact, MxHostFact, OriginFact, OriginRole, WebHostFact } from './facts.ts';
+import type { BlocklistHit, Facts, MailProviderFact, MxHostFact, WebHostFact } from './facts.ts';
 
 async function addresses(resolver: Resolver, name: string): Promise<string[]> {
   const [a, aaaa] = await Promise.all([resolver.query(name, 'A'), resolver.query(name, 'AAAA')]);
@@ -100,4 +97,3 @@ export function citation(transcript: readonly TranscriptEntry[]): Facts['cite'] 
   };
 }
 
-export type { CheckResult };
