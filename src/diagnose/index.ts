@@ -108,12 +108,13 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
   const blocklistReport = (checks.blocklists?.data ?? null) as BlocklistReport | null;
 
   const findings: Finding[] = Object.values(checks).flatMap((c) => c.findings);
+  const enforcement = dmarcEnforcement(checks.dmarc);
   const facts: Facts = {
     domain, checks, findings, messages,
     mx: infra.mx, mxOutcome: infra.mxOutcome, web: infra.web,
     spfRecord: infra.spfRecord, spfOutcome: infra.spfOutcome, nameservers: infra.nameservers,
-    dmarcEnforced: dmarcEnforcement(checks.dmarc).domain,
-    dmarcSubdomainsEnforced: dmarcEnforcement(checks.dmarc).subdomains,
+    dmarcEnforced: enforcement.domain,
+    dmarcSubdomainsEnforced: enforcement.subdomains,
     mailProvider: provider.mail, dnsProvider: provider.dns,
     origins, messageAddresses: senderAddresses, bounces: bounceFacts(messages, origins),
     blocklists: blocklistReport?.results ? blocklistHits(blocklistReport) : [],
