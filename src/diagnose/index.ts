@@ -77,6 +77,10 @@ function headlineOf(domain: string, causes: Cause[], verdict: Verdict, reason: s
   const top = causes[0];
   if (verdict === 'incomplete') return `Could not complete the checks for ${domain}: DNS answers were missing (see the checks marked unknown).${reason ? ` ${reason}.` : ''}`;
   if (!top || verdict === 'healthy') return `Nothing found that would stop mail from ${domain} getting through.`;
+  // Posture advice alone (p=none, no HTTPS) stops no mail: say so rather than call it a root cause.
+  if (causes.every((c) => c.severity === 'warn' || c.severity === 'info') && !causes.some((c) => c.id === 'recipient-problem' || c.id === 'rate-limited' || c.id === 'content-rejected')) {
+    return `Nothing found that stops mail from ${domain} getting through now; ${causes.length === 1 ? 'one finding' : `${causes.length} findings`} to act on, first: ${top.summary}`;
+  }
   return `Root cause: ${top.summary}${top.id === 'unauthorized-sender' ? consequences(top, causes) : ''}`;
 }
 

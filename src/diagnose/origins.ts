@@ -97,9 +97,26 @@ export function rawOrigins(messages: { name: string; analysis: MessageAnalysis }
   return out;
 }
 
-/** Every address that sent or relayed the messages: the reverse DNS and blocklist checks get them all. */
+/**
+ * Every address that sent or relayed the messages: the reverse DNS and blocklist checks get them
+ * all — except a user's client that submitted with authentication: it never talked to a receiver,
+ * and a home address on the PBL is exactly where it should be.
+ */
 export function senderAddresses(raw: RawOrigin[]): string[] {
-  return [...new Set(raw.flatMap((o) => [...(o.ip ? [o.ip] : []), ...o.relayIps]))];
+  return [...new Set(raw.flatMap((o) => [...(o.ip && !o.authenticated ? [o.ip] : []), ...o.relayIps]))];
+}
+
+/**
+ * The envelope (MAIL FROM) domain the receiver checked SPF for, from its Authentication-Results
+ * (`smtp.mailfrom`) or Received-SPF (`envelope-from`); null when the copy does not say.
+ */
+function envelopeDomain(m: MessageAnalysis): string | null {
+  const fromAr = m.authResults.flatMap((a) => a.results).find((r) => r.method === 'spf' && r.properties['smtp.mailfrom'])?.properties['smtp.mailfrom'];
+  const fromRspf = m.receivedSpf.find((r) => r.properties['envelope-from'])?.properties['envelope-from'];
+  const address = fromAr ?? fromRspf ?? null;
+  if (!address) return null;
+  const domain = (address.includes('@') ? address.split('@').pop()! : address).replace(/[<>]/g, '').toLowerCase();
+  return domain || null;
 }
 
 const domainOf = (address: string | null) => address?.match(/@([^>\s]+)>?\s*$/)?.[1]?.toLowerCase() ?? null;
@@ -139,9 +156,11 @@ export async function resolveOrigins(ctx: Context, domain: string, raw: RawOrigi
     const domainDkim = o.carrier.dkimSignatures.some((s) => inDomain(s.d, domain)) ? 'present' : 'none';
     // A service signing with its own domain's key (an ESP without the domain authenticated).
     const service = o.carrier.dkimSignatures.find((s) => s.d && !inDomain(s.d, domain))?.d ?? null;
-    // Receivers check SPF for the envelope domain; the returned copy rarely shows it, so the From
-    // domain stands in for it (a forged subdomain has its own SPF, or none).
-    const spfDomain = fromName && inDomain(fromName, domain) ? fromName : domain;
+    // Receivers check SPF for the envelope domain (a custom MAIL FROM like bounce.<domain> has its
+    // own SPF); when the copy does not record it, the From domain stands in (a forged subdomain has
+    // its own SPF, or none).
+    const envelope = envelopeDomain(o.carrier);
+    const spfDomain = envelope && inDomain(envelope, domain) ? envelope : fromName && inDomain(fromName, domain) ? fromName : domain;
     const base = { message: o.message, host: o.host, submissionSigns: signs, domainDkim, fromDomain, fromName, service, spfDomain } as const;
     // The address a receiver names is the domain's own outbound server only when the bounce comes
     // from the domain's own MTA; behind a forwarder or a hosting relay it is theirs.

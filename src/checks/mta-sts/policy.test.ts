@@ -7,7 +7,7 @@ const CRLF = (lines: string[]) => lines.join('\r\n') + '\r\n';
 
 const policyRows: [string, string, string[], Partial<{ mode: string | null; mx: string[]; maxAge: number | null }>][] = [
   ['enforce with two mx', CRLF(['version: STSv1', 'mode: enforce', 'mx: mail.example.com', 'mx: *.backup.example.com', 'max_age: 604800']), [], { mode: 'enforce', mx: ['mail.example.com', '*.backup.example.com'], maxAge: 604800 }],
-  ['LF line ends are noted', 'version: STSv1\nmode: testing\nmx: mail.example.com\nmax_age: 86400\n', ['info'], { mode: 'testing' }],
+  ['LF line ends are as valid as CRLF (RFC 8461 §3.2)', 'version: STSv1\nmode: testing\nmx: mail.example.com\nmax_age: 86400\n', [], { mode: 'testing' }],
   ['mode none needs no mx', CRLF(['version: STSv1', 'mode: none', 'max_age: 86400']), [], { mode: 'none', mx: [] }],
   ['unknown mode', CRLF(['version: STSv1', 'mode: strict', 'mx: mail.example.com', 'max_age: 86400']), ['error'], { mode: null }],
   ['missing version', CRLF(['mode: enforce', 'mx: mail.example.com', 'max_age: 86400']), ['error'], {}],

@@ -35,9 +35,7 @@ export function parsePolicy(text: string): { policy: StsPolicy; problems: Policy
   const problems: PolicyProblem[] = [];
   const policy: StsPolicy = { version: null, mode: null, mx: [], maxAge: null, extensions: {} };
   if (text.length > MAX_POLICY_BYTES) return { policy, problems: [{ severity: 'error', message: `policy is over ${MAX_POLICY_BYTES / 1024} KB, more than senders read` }] };
-  if (/[^\r]\n/.test(text) || /^\n/.test(text)) {
-    problems.push({ severity: 'info', message: 'lines end with LF instead of CRLF; senders accept this in practice' });
-  }
+  // RFC 8461 §3.2: sts-policy-term = LF / CRLF — either line ending is correct, nothing to note.
   const seen = new Set<string>();
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();

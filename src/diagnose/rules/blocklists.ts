@@ -4,6 +4,7 @@
  */
 import type { Cause, CauseId } from '../types.ts';
 import type { BlocklistHit, Facts } from '../facts.ts';
+import { LEGITIMATE_ROLES } from '../origins.ts';
 
 function hitLine(h: BlocklistHit, facts: Facts): string {
   const txt = h.txt ? ` — TXT "${h.txt}"` : '';
@@ -53,10 +54,13 @@ export function senderBlocklisted(facts: Facts): Cause[] {
     const hits = listed.filter((h) => h.target === ip);
     const abuse = hits.some((h) => h.nature === 'abuse');
     const names = hits.map((h) => h.listName);
+    // A policy listing (PBL) accuses nobody, but receivers using the list still refuse a server
+    // that sends from such an address: for the domain's own mail server it stops delivery.
+    const sendsMail = facts.mx.some((m) => m.addresses.includes(ip)) || facts.origins.some((o) => (o.ip === ip && LEGITIMATE_ROLES.has(o.role)) || o.relays.some((r) => r.ip === ip));
     return {
       id: 'sender-blocklisted' as CauseId,
-      severity: abuse ? 'error' as const : 'warn' as const,
-      confidence: abuse ? 0.9 : 0.6,
+      severity: abuse || sendsMail ? 'error' as const : 'warn' as const,
+      confidence: abuse ? 0.9 : sendsMail ? 0.75 : 0.6,
       summary: `${ip} (${roleOf(facts, ip)}) is listed on ${[...new Set(names)].join(' and ')}${abuse ? '' : ' — a policy listing: this address should not send mail directly to other servers'}.`,
       evidence: [...hits.map((h) => hitLine(h, facts)), ...bounceMentions(facts, ip)],
       fixes: [
