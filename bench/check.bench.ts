@@ -22,7 +22,8 @@ import { expandIpv6 } from '../src/net/names.ts';
 import { selectLists } from '../src/checks/blocklists/index.ts';
 import { checkDomain } from '../src/checks/index.ts';
 import type { Context } from '../src/checks/types.ts';
-import type { DnsRecord, RecordType, Resolver } from '../src/net/dns/types.ts';
+import type { DnsRecord, Resolver } from '../src/net/dns/types.ts';
+import { recordingResolver, type TimedLookup } from '../test/check-lab.ts';
 
 const LATENCY_MS = 50;
 const RUNS = 5;
@@ -96,22 +97,10 @@ async function startLabProcess(): Promise<Lab> {
   };
 }
 
-interface Call { name: string; type: RecordType; start: number; end: number; answers: DnsRecord[] }
+type Call = TimedLookup;
 
 /** The run's resolver, recording when each lookup was first asked and what it answered. */
-function recording(inner: Resolver, calls: Call[]): Resolver {
-  return {
-    transcript: inner.transcript,
-    stats: inner.stats,
-    servers: inner.servers,
-    async query<T extends RecordType>(name: string, type: T) {
-      const start = performance.now();
-      const result = await inner.query(name, type);
-      calls.push({ name: name.toLowerCase().replace(/\.$/, ''), type, start, end: performance.now(), answers: result.answers });
-      return result;
-    },
-  };
-}
+const recording = (inner: Resolver, calls: Call[]): Resolver => recordingResolver(inner, (l) => calls.push(l));
 
 const norm = (s: string) => (isIP(s) === 6 ? expandIpv6(s) : s.toLowerCase().replace(/\.$/, ''));
 

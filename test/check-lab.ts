@@ -3,6 +3,7 @@
  * one, the reverse zone, and an empty zone for every blocklist queried by default (so "not listed"
  * is a real NXDOMAIN from the lab, not a REFUSED for a zone the lab does not serve).
  */
+import type { DnsRecord, RecordType, Resolver } from '../src/net/dns/types.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { parseZone, startDnsServer, type DnsServer, type FaultRule, type Zone } from '../src/lab/dns/index.ts';
 import { selectLists } from '../src/checks/blocklists/index.ts';
@@ -68,5 +69,23 @@ export function labContext(server: string, options: Partial<RunOptions> = {}, dn
     dialer: createDialer({ guard: 'offline', defaultTimeoutMs: 1000 }),
     options: { timeoutMs: 1000, noProbe: true, selectors: [], keys: {}, ...options },
     now: () => new Date(),
+  };
+}
+
+/** One lookup as a wrapped resolver saw it: when it was asked, when answered, and what came back. */
+export interface TimedLookup { name: string; type: RecordType; start: number; end: number; answers: DnsRecord[] }
+
+/** `inner`, reporting every lookup it answers (cache hits included) to `record`. */
+export function recordingResolver(inner: Resolver, record: (lookup: TimedLookup) => void): Resolver {
+  return {
+    transcript: inner.transcript,
+    stats: inner.stats,
+    servers: inner.servers,
+    async query<T extends RecordType>(name: string, type: T) {
+      const start = performance.now();
+      const result = await inner.query(name, type);
+      record({ name: name.toLowerCase().replace(/\.$/, ''), type, start, end: performance.now(), answers: result.answers });
+      return result;
+    },
   };
 }

@@ -5,7 +5,7 @@ import { checkDomain, runDomainChecks } from '../src/checks/index.ts';
 import type { DnsServer } from '../src/lab/dns/index.ts';
 import type { RecordType, Resolver } from '../src/net/dns/types.ts';
 import type { Context } from '../src/checks/types.ts';
-import { startCheckLab, labContext } from './check-lab.ts';
+import { startCheckLab, labContext, recordingResolver } from './check-lab.ts';
 
 let lab: DnsServer;
 before(async () => { lab = await startCheckLab(); });
@@ -16,19 +16,7 @@ interface Timed { name: string; type: RecordType; start: number; end: number }
 /** The context's resolver, wrapped to record when each lookup was asked and answered. */
 function timed(ctx: Context): { ctx: Context; events: Timed[] } {
   const events: Timed[] = [];
-  const inner = ctx.resolver;
-  const resolver: Resolver = {
-    transcript: inner.transcript,
-    stats: inner.stats,
-    servers: inner.servers,
-    async query<T extends RecordType>(name: string, type: T) {
-      const start = performance.now();
-      const result = await inner.query(name, type);
-      events.push({ name: name.toLowerCase(), type, start, end: performance.now() });
-      return result;
-    },
-  };
-  return { ctx: { ...ctx, resolver }, events };
+  return { ctx: { ...ctx, resolver: recordingResolver(ctx.resolver, (l) => events.push(l)) }, events };
 }
 
 test('a healthy domain: every check ok or informational, verdict healthy', async () => {
