@@ -7,6 +7,7 @@
  */
 import type { CheckResult, CheckStatus, Context, Finding } from './types.ts';
 import { severityRank } from './types.ts';
+import { checkStatus } from './status.ts';
 import { startMx, addressLookupFailed, type MxLookup } from './mx/index.ts';
 import { checkDnssec } from './dnssec/index.ts';
 import { checkDane } from './dane/index.ts';
@@ -193,7 +194,23 @@ export async function runDomainChecks(ctx: Context, domain: string, options: Dom
     const result = byId.get(id);
     if (result && !checks[id]) checks[id] = result;
   }
-  return checks;
+  return weighSpfAllAgainstDmarc(checks);
+}
+
+/**
+ * A permissive SPF ending (`?all`, `~all`) is what some providers document (Fastmail's default is
+ * `?all`); under an enforced DMARC policy receivers refuse forgeries anyway (they fail DKIM and
+ * aligned SPF), so the ending is information there, not a warning.
+ */
+function weighSpfAllAgainstDmarc(checks: Record<string, CheckResult>): Record<string, CheckResult> {
+  const spf = checks.spf;
+  const enforced = (checks.dmarc?.data as { effective?: { known: boolean; enforced: boolean } } | undefined)?.effective;
+  if (!spf || !enforced?.known || !enforced.enforced) return checks;
+  const findings = spf.findings.map((f) => (/^spf\.(?:neutral|softfail)-all$/.test(f.id) && f.severity === 'warn'
+    ? { ...f, severity: 'info' as const, detail: `${f.detail} The DMARC policy is enforced, so receivers refuse forgeries regardless.` }
+    : f));
+  const status = spf.status === 'unknown' || spf.status === 'skipped' ? spf.status : checkStatus(findings, false);
+  return { ...checks, spf: { ...spf, findings, status } };
 }
 
 const FAILED = ['servfail', 'refused', 'timeout', 'error'];
