@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkDomain, runDomainChecks } from '../src/checks/index.ts';
 import type { DnsServer } from '../src/lab/dns/index.ts';
-import type { RecordType, Resolver } from '../src/net/dns/types.ts';
+import type { RecordType } from '../src/net/dns/types.ts';
 import type { Context } from '../src/checks/types.ts';
 import { startCheckLab, labContext, recordingResolver } from './check-lab.ts';
 

@@ -20,7 +20,7 @@ import { parseAllDocuments } from 'yaml';
 import { sharedDir } from '../shared-dir.ts';
 import { startDnsServer, type FaultRule, type Zone } from '../../src/lab/dns/index.ts';
 import { createResolver } from '../../src/net/dns/client.ts';
-import type { DnsRecord, RecordType } from '../../src/net/dns/types.ts';
+import type { DnsRecord } from '../../src/net/dns/types.ts';
 import { RECORD_TYPES } from '../../src/net/dns/types.ts';
 import { checkHost, type CheckHostOptions, type CheckHostResult } from '../../src/checks/spf/index.ts';
 

@@ -95,7 +95,6 @@ export interface Facts {
   findings: Finding[];
   messages: { name: string; analysis: MessageAnalysis }[];
   mx: MxHostFact[];
-  mxOutcome: string;
   web: WebHostFact[];
   spfRecord: string | null;
   spfOutcome: string;

@@ -1,10 +1,11 @@
 /**
- * Gathering the facts the checks do not hand over in the rules' form: the domain's infrastructure
- * (through the run's cached resolver, so nothing is asked twice — the web host is needed even when
- * the web probe is skipped), its providers, the blocklist results as hits, and DNS citations.
+ * Gathering the facts the checks hold in the rules' form: the domain's infrastructure, its
+ * providers, the blocklist results as hits, and DNS citations.
  * Who sent the messages is `origins.ts`.
  */
-import type { Context } from '../checks/types.ts';
+import type { Context, CheckResult } from '../checks/types.ts';
+import type { MxData } from '../checks/mx/index.ts';
+import type { SpfData } from '../checks/spf/index.ts';
 import type { DnsRecord, Resolver, TranscriptEntry } from '../net/dns/types.ts';
 import type { ProviderIdentification } from '../checks/providers/identify.ts';
 import type { BlocklistReport } from '../checks/blocklists/index.ts';
@@ -17,30 +18,32 @@ async function addresses(resolver: Resolver, name: string): Promise<string[]> {
 
 export interface Infrastructure {
   mx: MxHostFact[];
-  mxOutcome: string;
   web: WebHostFact[];
   spfRecord: string | null;
   spfOutcome: 'found' | 'missing' | 'multiple' | 'unknown';
   nameservers: string[];
 }
 
-export async function gatherInfrastructure(ctx: Context, domain: string): Promise<Infrastructure> {
+/** SPF as the spf check read it: its record, and whether the record is there, absent or several. */
+function spfState(spf: CheckResult | undefined): Pick<Infrastructure, 'spfRecord' | 'spfOutcome'> {
+  const ids = new Set((spf?.findings ?? []).map((f) => f.id));
+  const record = (spf?.data as SpfData | undefined)?.record ?? null;
+  const spfOutcome = ids.has('spf.missing') ? 'missing' : ids.has('spf.multiple-records') ? 'multiple' : record ? 'found' : 'unknown';
+  return { spfRecord: record, spfOutcome };
+}
+
+/**
+ * The infrastructure in the rules' form: MX hosts and SPF from their checks, the web host and the
+ * name servers from the run's cache (the web host is needed even when the web probe is skipped).
+ */
+export async function gatherInfrastructure(ctx: Context, domain: string, checks: Record<string, CheckResult>): Promise<Infrastructure> {
   const r = ctx.resolver;
-  const [mx, txt, ns, apex, www] = await Promise.all([
-    r.query(domain, 'MX'), r.query(domain, 'TXT'), r.query(domain, 'NS'),
-    addresses(r, domain), addresses(r, `www.${domain}`),
-  ]);
-  const mxHosts = await Promise.all(mx.records.filter((m) => m.data.exchange).map(async (m) => ({ host: m.data.exchange, preference: m.data.preference, addresses: await addresses(r, m.data.exchange) })));
-  const spf = txt.records.map((t) => t.data.join('')).filter((s) => /^v=spf1(\s|$)/i.test(s));
-  const spfOutcome = txt.outcome === 'answer' || txt.outcome === 'nodata' || txt.outcome === 'nxdomain'
-    ? (spf.length === 1 ? 'found' : spf.length > 1 ? 'multiple' : 'missing')
-    : 'unknown';
+  const [ns, apex, www] = await Promise.all([r.query(domain, 'NS'), addresses(r, domain), addresses(r, `www.${domain}`)]);
+  const hosts = (checks.mx?.data as MxData | undefined)?.hosts ?? [];
   return {
-    mx: mxHosts,
-    mxOutcome: mx.outcome,
+    mx: hosts.filter((h) => !h.implicit).map((h) => ({ host: h.exchange, preference: h.preference, addresses: h.addresses.map((a) => a.ip) })),
     web: [{ name: domain, addresses: apex }, { name: `www.${domain}`, addresses: www }].filter((w) => w.addresses.length),
-    spfRecord: spf[0] ?? null,
-    spfOutcome,
+    ...spfState(checks.spf),
     nameservers: ns.records.map((n) => n.data),
   };
 }

@@ -99,10 +99,8 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
   const senderAddresses = addressesOf(raw);
 
   progress({ kind: 'phase', phase: 'checks' });
-  const [checks, infra] = await Promise.all([
-    runDomainChecks(ctx, domain, { onProgress: progress, fromMessages, senderAddresses }),
-    gatherInfrastructure(ctx, domain),
-  ]);
+  const checks = await runDomainChecks(ctx, domain, { onProgress: progress, fromMessages, senderAddresses });
+  const infra = await gatherInfrastructure(ctx, domain, checks);
   const providersData = (checks.providers?.data ?? null) as ProvidersData | null;
   const provider = providerFacts(domain, providersData);
 
@@ -115,7 +113,7 @@ export async function diagnose(ctx: Context, input: DiagnoseInput): Promise<Diag
   const enforcement = dmarcEnforcement(checks.dmarc);
   const facts: Facts = {
     domain, checks, findings, messages,
-    mx: infra.mx, mxOutcome: infra.mxOutcome, web: infra.web,
+    mx: infra.mx, web: infra.web,
     spfRecord: infra.spfRecord, spfOutcome: infra.spfOutcome, nameservers: infra.nameservers,
     dmarcEnforced: enforcement.domain,
     dmarcSubdomainsEnforced: enforcement.subdomains,

@@ -4,7 +4,7 @@
  * turns itself off when piped or with NO_COLOR).
  */
 import type { Diagnosis, Cause } from '../diagnose/types.ts';
-import type { Finding, Severity, CheckResult } from '../checks/types.ts';
+import type { Finding, CheckResult } from '../checks/types.ts';
 import { pc, MARK, paint } from './marks.ts';
 
 function wrapIndent(text: string, indent: string): string {

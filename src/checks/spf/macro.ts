@@ -43,7 +43,6 @@ export type MacroParse = { ok: true; tokens: MacroToken[] } | { ok: false; error
 
 const LETTERS = 'slodiphcrtv';
 const EXPLANATION_ONLY = 'crt';
-const DELIMITERS = '.-+,/_=';
 /** macro-expand body: letter, *DIGIT, optional "r", *delimiter (ABNF literals are case-insensitive). */
 const MACRO_BODY = /^([a-zA-Z])(\d*)([rR]?)([.\-+,/_=]*)$/;
 

@@ -13,7 +13,7 @@ import { normalizeDomain } from '../../net/names.ts';
 import { run as runSmtp, type SmtpData, type SmtpHostResult, type SmtpAddressResult } from '../../checks/smtp/index.ts';
 import { run as runWeb, type WebData, type WebHostResult } from '../../checks/web/index.ts';
 import { run as runMtaSts } from '../../checks/mta-sts/index.ts';
-import type { CheckResult, CheckStatus, Context, Finding, Severity } from '../../checks/types.ts';
+import type { CheckResult, Context, Finding } from '../../checks/types.ts';
 import { severityRank } from '../../checks/types.ts';
 import type { TlsPeer } from '../../net/tls/peer.ts';
 import { namesOf } from '../../net/tls/peer.ts';

@@ -14,7 +14,7 @@ import { InputError } from '../../errors.ts';
 import { contextFromFlags, withNetworkOptions, type NetworkFlags } from '../context.ts';
 import { normalizeDomain, normalizeIp } from '../../net/names.ts';
 import { checkHost, run, spfIdentity, type CheckHostResult, type SpfData, type SpfNode, type SpfRecordTrace } from '../../checks/spf/index.ts';
-import type { CheckResult, Finding, Severity } from '../../checks/types.ts';
+import type { CheckResult, Finding } from '../../checks/types.ts';
 import { QUALIFIER_RESULT } from '../../checks/spf/types.ts';
 import { severityRank } from '../../checks/types.ts';
 import { pc, MARK } from '../../report/marks.ts';

@@ -8,7 +8,7 @@ import type { Cause } from '../types.ts';
 
 function facts(over: Partial<Facts> = {}): Facts {
   return {
-    domain: 'example.test', checks: {}, findings: [], messages: [], mx: [], mxOutcome: 'answer', web: [],
+    domain: 'example.test', checks: {}, findings: [], messages: [], mx: [], web: [],
     spfRecord: 'v=spf1 include:spf.protection.outlook.com -all', spfOutcome: 'found', nameservers: ['ns1.example.net'], dmarcEnforced: false, dmarcSubdomainsEnforced: false,
     mailProvider: { id: 'microsoft365', name: 'Microsoft 365', spfInclude: 'spf.protection.outlook.com', docs: {}, evidence: ['MX of example.test points at Microsoft 365'] },
     dnsProvider: null, origins: [], messageAddresses: [], bounces: [], blocklists: [], aggregate: null, cite: (id) => `dns#${id}`,
